@@ -1,0 +1,76 @@
+# certdesk — make run (a local instance on http://127.0.0.1:8000) and make test (the whole suite).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.13 (3.12 at least): on PATH, or in pyenv's versions folder.
+PYTHON ?= $(shell for p in python3.13 python3.12; do \
+	  v=$$(command -v $$p 2>/dev/null) && $$v -c 'import sys; assert sys.version_info >= (3, 12)' 2>/dev/null && { echo $$v; exit; }; \
+	done; \
+	for d in $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12; do \
+	  [ -x $$d ] && { echo $$d; exit; }; \
+	done)
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+CHROMIUM := /usr/bin/chromium
+
+# The suite runs on the real stack: PostgreSQL and Redis on this machine unless told otherwise.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/certdesk
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+BENCH ?=
+
+.PHONY: help install run test lint bench constraints clean chromium
+
+help:
+	@echo "make run    build .venv, migrate, load standards and demo data, serve http://127.0.0.1:8000 with a worker"
+	@echo "make test   install what the suite needs and run it (PostgreSQL and Redis on 127.0.0.1)"
+	@echo "make bench  run the benchmarks under bench/ (BENCH=name for one)"
+	@echo "make lint   ruff and the migrations check"
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "certdesk needs Python 3.13 (or 3.12): none found on PATH or in pyenv (~/.pyenv/versions)."; \
+	  echo "Install one (e.g. 'pyenv install 3.13') or run: make PYTHON=/path/to/python3.13 ..."; exit 1; fi
+	@[ -x $(PY) ] || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_standards
+	$(MANAGE) load_demo
+	@echo "Starting a Celery worker with beat, then the server on http://127.0.0.1:8000"
+	@$(VENV)/bin/celery -A certdesk worker -B --loglevel=INFO --concurrency=2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(MANAGE) runserver 127.0.0.1:8000
+
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+test: install chromium
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(MANAGE) makemigrations --check --dry-run
+
+bench: install
+	@if ! ls bench/*.py >/dev/null 2>&1; then echo "No benchmarks under bench/ yet."; exit 0; fi; \
+	for b in $(if $(BENCH),bench/$(BENCH).py,bench/*.py); do \
+	  echo "== $$b"; $(PY) $$b || echo "$$b exited with an error"; \
+	done
+
+constraints: install
+	(echo "# Exact versions that install together (Python 3.12/3.13). Regenerate: make constraints"; \
+	 $(PY) -m pip freeze --exclude-editable) > constraints.txt
+
+clean:
+	rm -rf $(VENV) var db.sqlite3

@@ -1,0 +1,13 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+
+class UsernameOrEmailBackend(ModelBackend):
+    """People remember their email more often than a username: accept either."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username and "@" in username:
+            user = get_user_model().objects.filter(email__iexact=username).first()
+            if user is not None:
+                username = user.get_username()
+        return super().authenticate(request, username=username, password=password, **kwargs)

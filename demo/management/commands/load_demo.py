@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from demo.users import DEMO_PASSWORD, demo_users_create
+
+
+class Command(BaseCommand):
+    help = "Creates the demo users (one per role) for a local installation. Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Run even with DEBUG off (demo accounts have a published password).",
+        )
+
+    def handle(self, *args, allow_production: bool, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError(
+                "DEBUG is off: demo accounts share a published password. Use --allow-production to insist."
+            )
+        people = demo_users_create()
+        self.stdout.write(self.style.SUCCESS("Demo users (password for all: %s):" % DEMO_PASSWORD))
+        for person, user, created in people:
+            roles = ", ".join(str(role.label) for role in person.roles)
+            self.stdout.write(f"  {person.username:<11} {user.get_full_name():<16} {roles}{' (new)' if created else ''}")

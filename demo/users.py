@@ -1,0 +1,49 @@
+"""The demo cast: one person per role, with a password printed by load_demo."""
+
+from dataclasses import dataclass
+
+from accounts.models import User
+from accounts.roles import Role
+
+DEMO_PASSWORD = "certdesk-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    username: str
+    first_name: str
+    last_name: str
+    roles: tuple[Role, ...]
+    superuser: bool = False
+
+    @property
+    def email(self) -> str:
+        return f"{self.username}@demo.certdesk.example"
+
+
+CAST = [
+    DemoPerson("admin", "Amara", "Okafor", (Role.PROGRAM_ADMIN,), superuser=True),
+    DemoPerson("author", "Lena", "Fischer", (Role.AUTHOR,)),
+    DemoPerson("author2", "Marcus", "Webb", (Role.AUTHOR,)),
+    DemoPerson("reviewer", "Ravi", "Menon", (Role.REVIEWER,)),
+    DemoPerson("proctor", "Tomás", "Alvarez", (Role.PROCTOR,)),
+    DemoPerson("candidate", "Sofia", "Marin", (Role.CANDIDATE,)),
+    DemoPerson("candidate2", "Jonah", "Price", (Role.CANDIDATE,)),
+]
+
+
+def demo_users_create() -> list[tuple[DemoPerson, User, bool]]:
+    """Creates the cast or puts it back as it was: same names, roles and password."""
+    result = []
+    for person in CAST:
+        user, created = User.objects.get_or_create(
+            username=person.username,
+            defaults={"email": person.email, "first_name": person.first_name, "last_name": person.last_name},
+        )
+        user.email, user.first_name, user.last_name = person.email, person.first_name, person.last_name
+        user.is_superuser = user.is_staff = person.superuser
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        user.set_roles(list(person.roles))
+        result.append((person, user, created))
+    return result

@@ -1,0 +1,67 @@
+"""The suite runs on the real stack: PostgreSQL, Redis and a real Celery worker."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from certdesk.tasks import health_report_task
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_suite_runs_on_postgresql(db):
+    assert connection.vendor == "postgresql"
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_task_goes_through_a_real_worker_on_redis_and_comes_back(celery_worker_process, settings):
+    assert settings.CELERY_BROKER_URL.startswith("redis://")
+    result = health_report_task.delay()
+    report = result.get(timeout=60)
+    assert report == {"database": "postgresql", "cache": True, "worker": True}
+
+
+def _production_env() -> dict:
+    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
+    for line in (ROOT / "deploy" / "production.env.example").read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            env[key] = value.strip('"')
+    env.update(SECRET_KEY=secrets.token_urlsafe(50), DEBUG="0", ALLOWED_HOSTS="certdesk.example")
+    return env
+
+
+def test_check_deploy_is_clean_with_the_production_example():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_with_the_development_secret_key():
+    env = _production_env()
+    env.pop("SECRET_KEY")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_health_endpoint_reports_database_and_cache(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "postgresql", "cache": True}
