@@ -170,6 +170,7 @@ else:
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'celery' / 'results'}"
+CELERY_IMPORTS = ["certdesk.tasks"]  # tasks outside INSTALLED_APPS
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "certdesk")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
