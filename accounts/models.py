@@ -57,9 +57,7 @@ class Invitation(models.Model):
     roles = models.ManyToManyField(Group, verbose_name=_("roles"))
     token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invitations_sent"
-    )
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invitations_sent")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(default=_invitation_expiry)
     accepted_user = models.ForeignKey(
@@ -99,9 +97,7 @@ class AccountEvent(models.Model):
         ROLES_CHANGED = "roles_changed", _("Roles changed")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     subject_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="account_events"
     )

@@ -23,12 +23,16 @@ ENTRIES = [
 ]
 
 
-def entries_for(user) -> list[dict]:
+def entries_for(user, current_view: str = "") -> list[dict]:
+    """The entries this user may see; an entry is active on any page of its own section."""
+    current_section = current_view.rpartition(":")[0]
     visible = []
     for entry in ENTRIES:
         if entry.superuser_only and not getattr(user, "is_superuser", False):
             continue
         if entry.roles and not (user.is_authenticated and user.has_role(*entry.roles)):
             continue
-        visible.append({"label": entry.label, "url": reverse(entry.url_name), "name": entry.url_name})
+        section = entry.url_name.rpartition(":")[0]
+        active = current_view == entry.url_name or (section and section == current_section)
+        visible.append({"label": entry.label, "url": reverse(entry.url_name), "active": bool(active)})
     return visible

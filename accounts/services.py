@@ -28,14 +28,10 @@ def invitation_create(
     if not role_names:
         raise ValidationError({"roles": _("Choose at least one role.")})
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError(
-            {"email": _("A user with this email already exists: change their roles instead.")}
-        )
+        raise ValidationError({"email": _("A user with this email already exists: change their roles instead.")})
     with transaction.atomic():
         # An earlier pending invitation to the same address is replaced, not duplicated.
-        for old in Invitation.objects.select_for_update().filter(
-            email__iexact=email, status=Invitation.Status.PENDING
-        ):
+        for old in Invitation.objects.select_for_update().filter(email__iexact=email, status=Invitation.Status.PENDING):
             _revoke(old, by=invited_by, reason="replaced by a new invitation")
         invitation = Invitation.objects.create(
             email=email, first_name=first_name, last_name=last_name, invited_by=invited_by
@@ -115,9 +111,7 @@ def user_set_roles(*, user: User, roles: Iterable[Role | str], by: User) -> None
     so an installation is never left without one by accident."""
     wanted = {str(r) for r in roles}
     if user.pk == by.pk and Role.PROGRAM_ADMIN.value not in wanted and not user.is_superuser:
-        raise ValidationError(
-            {"roles": _("You cannot remove your own Program administrator role.")}
-        )
+        raise ValidationError({"roles": _("You cannot remove your own Program administrator role.")})
     with transaction.atomic():
         before = set(user.groups.values_list("name", flat=True))
         if before == wanted:

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
@@ -13,7 +14,6 @@ from accounts.forms import AcceptInvitationForm, InvitationForm, RolesForm
 from accounts.models import AccountEvent, Invitation, User
 from accounts.permissions import role_required
 from accounts.roles import STAFF_ROLES, Role
-from django.contrib.auth.models import Group
 
 
 def _apply_validation_error(form, error: ValidationError) -> None:
@@ -89,7 +89,8 @@ def staff_roles(request, pk: int):
         except ValidationError as error:
             _apply_validation_error(form, error)
         else:
-            messages.success(request, _("Roles of %(name)s saved.") % {"name": person.get_full_name() or person.username})
+            name = person.get_full_name() or person.username
+            messages.success(request, _("Roles of %(name)s saved.") % {"name": name})
             return redirect("accounts:staff")
     return render(request, "accounts/staff_roles.html", {"form": form, "person": person})
 

@@ -243,7 +243,10 @@ def load_standards(paths: list[Path]) -> LoadReport:
         files = ", ".join(spec["path"] for spec in specs if spec["standard"]["code"] == code)
         raise StandardFileError(files, f"standard {code}", "the same standard is in more than one file")
     all_competencies = [
-        (c["code"], path) for spec, path in zip(specs, paths) for d in spec["domains"] for c in d["competencies"]
+        (c["code"], path)
+        for spec, path in zip(specs, paths, strict=True)
+        for d in spec["domains"]
+        for c in d["competencies"]
     ]
     seen: dict[str, Path] = {}
     for code, path in all_competencies:
@@ -274,9 +277,7 @@ def _write_standard(spec: dict, report: LoadReport) -> None:
             # A competency may move between domains of its standard from one edition to the next.
             existing = Competency.objects.filter(code=c["code"]).select_related("domain").first()
             if existing and existing.domain.standard_id != standard.pk:
-                raise StandardFileError(
-                    spec["path"], f"competency {c['code']}", "the code belongs to another standard"
-                )
+                raise StandardFileError(spec["path"], f"competency {c['code']}", "the code belongs to another standard")
             _upsert(Competency, report, {"code": c["code"]}, {"domain": domain, **values})
     # Stale rows go only after every domain is written, so a competency that moved
     # between domains keeps its row (and whatever points at it).

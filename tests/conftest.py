@@ -152,8 +152,22 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
     log_path = tmp_path_factory.mktemp("worker") / "worker.log"
     log = log_path.open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "certdesk", "worker", "--pool=solo", "--loglevel=INFO",
-         "-Q", queue, "--without-gossip", "--without-mingle", "-n", f"{queue}@%h"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "certdesk",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"{queue}@%h",
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,

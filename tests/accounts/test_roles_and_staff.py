@@ -14,7 +14,11 @@ STAFF_URLS = ["/accounts/staff/", "/accounts/staff/invite/"]
 
 def test_the_five_role_groups_exist(db):
     assert set(Group.objects.values_list("name", flat=True)) >= {
-        "Candidate", "Author", "Reviewer", "Proctor", "Program administrator",
+        "Candidate",
+        "Author",
+        "Reviewer",
+        "Proctor",
+        "Program administrator",
     }
 
 
@@ -68,7 +72,8 @@ def test_an_invitation_emails_a_link_that_creates_the_account_with_the_roles(cli
     assert not user.has_role(Role.PROGRAM_ADMIN)
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.ACCEPTED
-    assert list(AccountEvent.objects.order_by("id").values_list("kind", flat=True)) == ["invited", "invitation_accepted"]
+    kinds = list(AccountEvent.objects.order_by("id").values_list("kind", flat=True))
+    assert kinds == ["invited", "invitation_accepted"]
     # The link works once.
     assert client.get(link).status_code == 410
 
@@ -126,7 +131,8 @@ def test_a_weak_password_is_refused_when_accepting(client, invite, program_admin
     invite()
     token = Invitation.objects.get().token
     client.logout()
-    response = client.post(f"/accounts/invitation/{token}/", {"username": "nia", "password1": "12345678", "password2": "12345678"})
+    weak = {"username": "nia", "password1": "12345678", "password2": "12345678"}
+    response = client.post(f"/accounts/invitation/{token}/", weak)
     assert response.status_code == 200
     assert "password1" in response.context["form"].errors
     assert not User.objects.filter(username="nia").exists()

@@ -35,8 +35,18 @@ def test_css_has_three_domains_weighted_30_30_40(standards_loaded):
 
 def test_css_covers_the_competencies_the_css_text_names(standards_loaded):
     titles = " ".join(Competency.objects.filter(domain__standard__code="CSS").values_list("title", flat=True)).lower()
-    for topic in ["role", "customer service", "communication", "teamwork", "ethics", "processes",
-                  "terminology", "service level", "escalation", "ownership"]:
+    for topic in [
+        "role",
+        "customer service",
+        "communication",
+        "teamwork",
+        "ethics",
+        "processes",
+        "terminology",
+        "service level",
+        "escalation",
+        "ownership",
+    ]:
         assert topic in titles, topic
 
 

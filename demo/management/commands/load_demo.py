@@ -20,7 +20,8 @@ class Command(BaseCommand):
                 "DEBUG is off: demo accounts share a published password. Use --allow-production to insist."
             )
         people = demo_users_create()
-        self.stdout.write(self.style.SUCCESS("Demo users (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD}):"))
         for person, user, created in people:
             roles = ", ".join(str(role.label) for role in person.roles)
-            self.stdout.write(f"  {person.username:<11} {user.get_full_name():<16} {roles}{' (new)' if created else ''}")
+            new = " (new)" if created else ""
+            self.stdout.write(f"  {person.username:<11} {user.get_full_name():<16} {roles}{new}")
