@@ -123,3 +123,18 @@ def user_set_roles(*, user: User, roles: Iterable[Role | str], by: User) -> None
             subject_user=user,
             detail={"added": sorted(wanted - before), "removed": sorted(before - wanted)},
         )
+
+
+SYSTEM_USERNAME = "certdesk-system"
+
+
+def system_user() -> User:
+    """The actor for work no person did (imports without --author, scheduled jobs). Cannot sign in."""
+    user, created = User.objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"email": "system@certdesk.invalid", "first_name": "certdesk", "last_name": "system", "is_active": False},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user

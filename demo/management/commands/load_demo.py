@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.bank import demo_bank_load
 from demo.users import DEMO_PASSWORD, demo_users_create
 
 
 class Command(BaseCommand):
-    help = "Creates the demo users (one per role) for a local installation. Safe to run again."
+    help = "Creates the demo users (one per role) and the demo question bank. Safe to run again."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -25,3 +26,7 @@ class Command(BaseCommand):
             roles = ", ".join(str(role.label) for role in person.roles)
             new = " (new)" if created else ""
             self.stdout.write(f"  {person.username:<11} {user.get_full_name():<16} {roles}{new}")
+
+        users = {person.username: user for person, user, _created in people}
+        created = demo_bank_load(authors=[users["author"], users["author2"]], reviewer=users["reviewer"])
+        self.stdout.write(self.style.SUCCESS(f"Demo question bank: {created} items added."))

@@ -1,0 +1,3 @@
+from exams.models.bank import Item, ItemAsset, ItemEvent, ItemOption, ItemVersion, Tag
+
+__all__ = ["Item", "ItemAsset", "ItemEvent", "ItemOption", "ItemVersion", "Tag"]
