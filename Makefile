@@ -63,8 +63,8 @@ lint: install
 	$(MANAGE) makemigrations --check --dry-run
 
 bench: install
-	@if ! ls bench/*.py >/dev/null 2>&1; then echo "No benchmarks under bench/ yet."; exit 0; fi; \
-	for b in $(if $(BENCH),bench/$(BENCH).py,bench/*.py); do \
+	@if ! ls bench/[!_]*.py >/dev/null 2>&1; then echo "No benchmarks under bench/ yet."; exit 0; fi; \
+	for b in $(if $(BENCH),bench/$(BENCH).py,bench/[!_]*.py); do \
 	  echo "== $$b"; $(PY) $$b || echo "$$b exited with an error"; \
 	done
 

@@ -132,7 +132,12 @@ def system_user() -> User:
     """The actor for work no person did (imports without --author, scheduled jobs). Cannot sign in."""
     user, created = User.objects.get_or_create(
         username=SYSTEM_USERNAME,
-        defaults={"email": "system@certdesk.invalid", "first_name": "certdesk", "last_name": "system", "is_active": False},
+        defaults={
+            "email": "system@certdesk.invalid",
+            "first_name": "certdesk",
+            "last_name": "system",
+            "is_active": False,
+        },
     )
     if created:
         user.set_unusable_password()

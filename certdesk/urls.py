@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("standards/", include("standards.urls")),
+    path("", include("exams.urls")),
     path("admin/", admin.site.urls),
 ]
 

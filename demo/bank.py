@@ -45,8 +45,7 @@ def demo_bank_load(*, authors: list[User], reviewer: User, directory: Path = DEM
                 rationale=entry.get("rationale", ""),
                 scoring=entry.get("scoring") or "all_or_nothing",
                 options=[
-                    OptionData(o["text"], bool(o.get("correct")), o.get("feedback", ""))
-                    for o in entry["options"]
+                    OptionData(o["text"], bool(o.get("correct")), o.get("feedback", "")) for o in entry["options"]
                 ],
             )
             tags = ItemTags(

@@ -47,9 +47,7 @@ class ItemContent:
             stem=version.stem,
             rationale=version.rationale,
             scoring=version.scoring,
-            options=[
-                OptionData(o.text, o.is_correct, o.feedback, o.identifier) for o in version.options.all()
-            ],
+            options=[OptionData(o.text, o.is_correct, o.feedback, o.identifier) for o in version.options.all()],
         )
 
 
@@ -205,8 +203,15 @@ def item_edit(*, item: Item, content: ItemContent, by: User, comment: str = "") 
     version = _write_version(item, number, content, by, S.DRAFT)
     item.current_version = version
     item.save(update_fields=["current_version"])
-    _event(item, version, ItemEvent.Kind.NEW_VERSION, by, to_status=S.DRAFT, comment=comment,
-           detail={"from_version": current.number})
+    _event(
+        item,
+        version,
+        ItemEvent.Kind.NEW_VERSION,
+        by,
+        to_status=S.DRAFT,
+        comment=comment,
+        detail={"from_version": current.number},
+    )
     return version
 
 
@@ -297,9 +302,7 @@ def _guard(version: ItemVersion, action: str, by: User) -> None:
     if action == "submit":
         item = version.item
         if not item.is_tagged:
-            raise ValidationError(
-                _("Tag the item with its competency and difficulty before sending it to review.")
-            )
+            raise ValidationError(_("Tag the item with its competency and difficulty before sending it to review."))
         _check_content(ItemContent.of(version))
 
 
@@ -324,8 +327,15 @@ def version_transition(*, version: ItemVersion, action: str, by: User, comment: 
         if previous is not None and previous.pk != version.pk:
             # The newer approved text replaces the older one on new forms; old forms keep theirs.
             ItemVersion.objects.filter(pk=previous.pk).update(status=S.RETIRED)
-            _event(item, previous, ItemEvent.Kind.TRANSITION, by, from_status=S.APPROVED, to_status=S.RETIRED,
-                   comment=_("Superseded by version %(n)s.") % {"n": version.number})
+            _event(
+                item,
+                previous,
+                ItemEvent.Kind.TRANSITION,
+                by,
+                from_status=S.APPROVED,
+                to_status=S.RETIRED,
+                comment=_("Superseded by version %(n)s.") % {"n": version.number},
+            )
         item.approved_version = version
         item.save(update_fields=["approved_version"])
     if action == "retire" and item.approved_version_id == version.pk:
@@ -336,8 +346,16 @@ def version_transition(*, version: ItemVersion, action: str, by: User, comment: 
         item.current_version = item.approved_version
         item.save(update_fields=["current_version"])
     version.save(update_fields=fields)
-    _event(item, version, ItemEvent.Kind.TRANSITION, by, from_status=source, to_status=target, comment=comment,
-           detail={"action": action})
+    _event(
+        item,
+        version,
+        ItemEvent.Kind.TRANSITION,
+        by,
+        from_status=source,
+        to_status=target,
+        comment=comment,
+        detail={"action": action},
+    )
     return version
 
 

@@ -6,10 +6,35 @@ import nh3
 from django.conf import settings
 
 ALLOWED_TAGS = {
-    "p", "br", "strong", "b", "em", "i", "u", "sub", "sup", "ul", "ol", "li", "code", "pre",
-    "blockquote", "table", "thead", "tbody", "tr", "th", "td", "img", "span",
+    "p",
+    "br",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "sub",
+    "sup",
+    "ul",
+    "ol",
+    "li",
+    "code",
+    "pre",
+    "blockquote",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "img",
+    "span",
 }
-ALLOWED_ATTRIBUTES = {"img": {"src", "alt", "width", "height"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"}}
+ALLOWED_ATTRIBUTES = {
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+}
 
 
 def _own_media_only(tag: str, attribute: str, value: str) -> str | None:

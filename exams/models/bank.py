@@ -99,9 +99,7 @@ class ItemVersion(models.Model):
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
     type = models.CharField(_("type"), max_length=16, choices=ItemType.choices)
-    scoring = models.CharField(
-        _("scoring"), max_length=16, choices=Scoring.choices, default=Scoring.ALL_OR_NOTHING
-    )
+    scoring = models.CharField(_("scoring"), max_length=16, choices=Scoring.choices, default=Scoring.ALL_OR_NOTHING)
     stem = models.TextField(_("stem"), help_text=_("Sanitised HTML."))
     rationale = models.TextField(_("rationale"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -1,0 +1,2 @@
+# One module per area of the exams app; each registers its own models.
+from exams.admin import bank  # noqa: F401
