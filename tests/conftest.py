@@ -88,11 +88,24 @@ def personas(candidate, other_candidate, author, reviewer, proctor, program_admi
     }
 
 
-@pytest.fixture
-def standards_loaded(db):
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The standards are reference data every part of the app reads: load them once."""
     from django.core.management import call_command
 
-    call_command("load_standards", verbosity=0)
+    with django_db_blocker.unblock():
+        call_command("load_standards", verbosity=0)
+
+
+@pytest.fixture
+def standards_loaded(db):
+    """The standards, present even after a transactional test flushed the database."""
+    from django.core.management import call_command
+
+    from standards.models import Standard
+
+    if Standard.objects.count() < 4:
+        call_command("load_standards", verbosity=0)
 
 
 # --- browser -------------------------------------------------------------------------------

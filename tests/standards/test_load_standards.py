@@ -15,6 +15,7 @@ def snapshot() -> dict:
 
 
 def test_loading_twice_leaves_exactly_the_same_rows(db):
+    Standard.objects.all().delete()  # from an empty database, as on a fresh installation
     call_command("load_standards", verbosity=0)
     first = snapshot()
     call_command("load_standards", verbosity=0)
@@ -107,25 +108,28 @@ def test_a_malformed_file_changes_nothing_and_names_the_file_and_entry(standards
     assert snapshot() == before
 
 
-def test_weights_that_do_not_sum_to_100_are_refused(db, tmp_path):
+def test_weights_that_do_not_sum_to_100_are_refused(standards_loaded, tmp_path):
+    before = snapshot()
     folder = _broken_copy(tmp_path, "css.yaml", "weight: 40", "weight: 45")
     with pytest.raises(CommandError, match=r"css\.yaml.*sum to 105"):
         call_command("load_standards", dir=folder, verbosity=0)
-    assert Standard.objects.count() == 0
+    assert snapshot() == before
 
 
 def test_a_bad_file_after_good_ones_loads_none_of_them(db, tmp_path):
+    Standard.objects.all().delete()
     folder = _broken_copy(tmp_path, "cspsp.yaml", "level_kind: proficiency", "level_kind: [oops")
     with pytest.raises(CommandError, match=r"cspsp\.yaml.*line"):
         call_command("load_standards", dir=folder, verbosity=0)
     assert Standard.objects.count() == 0
 
 
-def test_a_competency_code_used_twice_is_refused(db, tmp_path):
+def test_a_competency_code_used_twice_is_refused(standards_loaded, tmp_path):
+    before = snapshot()
     folder = _broken_copy(tmp_path, "css.yaml", "code: CSS-PRO-ETH", "code: CSS-PRO-ROLE")
     with pytest.raises(CommandError, match=r"css\.yaml.*CSS-PRO-ROLE.*appears twice"):
         call_command("load_standards", dir=folder, verbosity=0)
-    assert Standard.objects.count() == 0
+    assert snapshot() == before
 
 
 def test_an_edited_file_updates_in_place(standards_loaded, tmp_path):
