@@ -17,7 +17,9 @@ class NavEntry:
 
 
 ENTRIES = [
+    NavEntry(_("My exams"), "candidates:dashboard", roles=(Role.CANDIDATE,)),
     NavEntry(_("Standards"), "standards:list"),
+    NavEntry(_("Accommodations"), "candidates:accommodation_queue", roles=(Role.PROGRAM_ADMIN,)),
     NavEntry(_("Staff and roles"), "accounts:staff", roles=(Role.PROGRAM_ADMIN,)),
     NavEntry(_("Django admin"), "admin:index", superuser_only=True),
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("standards/", include("standards.urls")),
     path("", include("exams.urls")),
+    path("", include("candidates.urls")),
     path("admin/", admin.site.urls),
 ]
 

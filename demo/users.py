@@ -2,8 +2,11 @@
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from accounts.models import User
 from accounts.roles import Role
+from candidates.models import CandidateProfile
 
 DEMO_PASSWORD = "certdesk-demo-2026"
 
@@ -15,6 +18,7 @@ class DemoPerson:
     last_name: str
     roles: tuple[Role, ...]
     superuser: bool = False
+    time_zone: str = "Europe/London"
 
     @property
     def email(self) -> str:
@@ -27,8 +31,8 @@ CAST = [
     DemoPerson("author2", "Marcus", "Webb", (Role.AUTHOR,)),
     DemoPerson("reviewer", "Ravi", "Menon", (Role.REVIEWER,)),
     DemoPerson("proctor", "Tomás", "Alvarez", (Role.PROCTOR,)),
-    DemoPerson("candidate", "Sofia", "Marin", (Role.CANDIDATE,)),
-    DemoPerson("candidate2", "Jonah", "Price", (Role.CANDIDATE,)),
+    DemoPerson("candidate", "Sofia", "Marin", (Role.CANDIDATE,), time_zone="Europe/Madrid"),
+    DemoPerson("candidate2", "Jonah", "Price", (Role.CANDIDATE,), time_zone="America/Chicago"),
 ]
 
 
@@ -45,5 +49,14 @@ def demo_users_create() -> list[tuple[DemoPerson, User, bool]]:
         user.set_password(DEMO_PASSWORD)
         user.save()
         user.set_roles(list(person.roles))
+        if Role.CANDIDATE in person.roles:
+            CandidateProfile.objects.update_or_create(
+                user=user,
+                defaults={
+                    "legal_name": f"{person.first_name} {person.last_name}",
+                    "time_zone": person.time_zone,
+                    "email_confirmed_at": timezone.now(),
+                },
+            )
         result.append((person, user, created))
     return result
