@@ -12,7 +12,7 @@ COPY pyproject.toml constraints.txt ./
 COPY . .
 RUN pip install -c constraints.txt . \
  && useradd --system --home /app certdesk \
- && mkdir -p /srv/certdesk/media /srv/certdesk/static \
+ && mkdir -p /srv/certdesk/media /srv/certdesk/static /srv/certdesk/private \
  && chown -R certdesk /srv/certdesk
 USER certdesk
 EXPOSE 8000
