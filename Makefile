@@ -19,13 +19,14 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/certdesk
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 BENCH ?=
 
-.PHONY: help install run test lint bench constraints clean chromium
+.PHONY: help install run test lint bench screenshots constraints clean chromium
 
 help:
 	@echo "make run    build .venv, migrate, load standards and demo data, serve http://127.0.0.1:8000 with a worker"
 	@echo "make test   install what the suite needs and run it (PostgreSQL and Redis on 127.0.0.1)"
 	@echo "make bench  run the benchmarks under bench/ (BENCH=name for one)"
 	@echo "make lint   ruff and the migrations check"
+	@echo "make screenshots  drive Chromium through the candidate's path and save docs/screenshots/*.png"
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@if [ -z "$(PYTHON)" ]; then \
@@ -67,6 +68,9 @@ bench: install
 	for b in $(if $(BENCH),bench/$(BENCH).py,bench/[!_]*.py); do \
 	  echo "== $$b"; $(PY) $$b || echo "$$b exited with an error"; \
 	done
+
+screenshots: install chromium
+	$(PY) tools/screenshots.py
 
 constraints: install
 	(echo "# Exact versions that install together (Python 3.12/3.13). Regenerate: make constraints"; \

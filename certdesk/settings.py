@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "standards",
     "exams",
     "candidates",
+    "certificates",
     "demo",
 ]
 
@@ -147,6 +148,14 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "certdesk <no-reply@localhost>")
 
+# The address the site is served under; the certificate issuer's did:web is made from it.
+PUBLIC_URL = env_str("PUBLIC_URL", "")
+# Ed25519 keys that sign certificates: a key file (JSON or PEM) or inline Multikey values, oldest
+# first; the newest signs. Never the database. Local runs generate var/keys/ when unset.
+CERTDESK_SIGNING_KEYS = env_str("CERTDESK_SIGNING_KEYS", "")
+# Former issuer DIDs whose certificates still count (after a domain change), comma separated.
+CERTDESK_TRUSTED_ISSUERS = env_list("CERTDESK_TRUSTED_ISSUERS", [])
+
 # Redis, when configured, is both the Celery broker and Django's cache.
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
@@ -183,7 +192,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # The server is the clock's only authority: time-outs are enforced even with the browser closed.
+    "attempts-sweep": {"task": "exams.attempts_sweep", "schedule": env_int("ATTEMPT_SWEEP_SECONDS", 15)},
+}
 
 # Production hardening: on whenever DEBUG is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 
 from certdesk.tasks import health_report_task
+from certificates.keys import signing_key_generate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +37,8 @@ def _production_env() -> dict:
             key, _, value = line.partition("=")
             env[key] = value.strip('"')
     env.update(SECRET_KEY=secrets.token_urlsafe(50), DEBUG="0", ALLOWED_HOSTS="certdesk.example")
+    # The example names a key file on the server; here a fresh inline key stands in for it.
+    env["CERTDESK_SIGNING_KEYS"] = signing_key_generate().secret_key_multibase
     return env
 
 
