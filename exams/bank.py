@@ -123,13 +123,31 @@ def _write_version(item: Item, number: int, content: ItemContent, by: User, stat
     return version
 
 
+def _option_identifiers(options: list[OptionData]) -> list[str]:
+    # A kept identifier (say choice_3 after an option above it was removed) must not collide with
+    # the default given to a new option in third place: identifiers are unique per version.
+    used = {o.identifier for o in options if o.identifier}
+    identifiers = []
+    for position, option in enumerate(options, start=1):
+        identifier = option.identifier
+        if not identifier:
+            number = position
+            while f"choice_{number}" in used:
+                number += 1
+            identifier = f"choice_{number}"
+            used.add(identifier)
+        identifiers.append(identifier)
+    return identifiers
+
+
 def _write_options(version: ItemVersion, content: ItemContent) -> None:
     ordering = content.type == ItemType.ORDERING
+    identifiers = _option_identifiers(content.options)
     ItemOption.objects.bulk_create(
         ItemOption(
             version=version,
             position=position,
-            identifier=option.identifier or f"choice_{position}",
+            identifier=identifiers[position - 1],
             text=plain_text(option.text),
             is_correct=False if ordering else option.is_correct,
             feedback=plain_text(option.feedback),
@@ -139,7 +157,9 @@ def _write_options(version: ItemVersion, content: ItemContent) -> None:
 
 
 def _event(item: Item, version: ItemVersion | None, kind: str, by: User, **extra) -> ItemEvent:
-    return ItemEvent.objects.create(item=item, version=version, kind=kind, actor=by, **extra)
+    event = ItemEvent.objects.create(item=item, version=version, kind=kind, actor=by, **extra)
+    Item.objects.filter(pk=item.pk).update(updated_at=event.at)
+    return event
 
 
 def next_item_ref() -> str:
@@ -181,14 +201,24 @@ def item_create(
     return item
 
 
+def item_edit_guard(*, item: Item, by: User) -> None:
+    """Raises unless this user may edit the item now; the editor page asks before showing the form."""
+    current = item.current_version
+    if current.status == S.IN_REVIEW:
+        raise ValidationError(_("This version is in review: withdraw it before editing."))
+    if current.status == S.DRAFT and current.created_by_id != by.pk:
+        # A draft is edited in place and keeps its author: anyone else writing into it would make
+        # "the reviewer is not the author" untrue of the text that gets approved.
+        raise PermissionDenied(_("Only the author of a draft can edit it."))
+
+
 @transaction.atomic
 def item_edit(*, item: Item, content: ItemContent, by: User, comment: str = "") -> ItemVersion:
     """Edits the open draft in place, or starts a new draft version after an approved or retired one."""
     _check_content(content)
     item = Item.objects.select_for_update().get(pk=item.pk)
+    item_edit_guard(item=item, by=by)
     current = item.current_version
-    if current.status == S.IN_REVIEW:
-        raise ValidationError(_("This version is in review: withdraw it before editing."))
     if current.status == S.DRAFT:
         current.type = content.type
         current.scoring = content.scoring if content.type == ItemType.MULTIPLE else Scoring.ALL_OR_NOTHING
