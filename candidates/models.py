@@ -117,3 +117,22 @@ class AccommodationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class BookingReminder(models.Model):
+    """That the reminder for one booking (an attempt in one session) went out: it is sent once.
+
+    Keyed on the session too, so a seat moved to another session gets that session's reminder.
+    """
+
+    attempt = models.ForeignKey("exams.Attempt", on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey("exams.ExamSession", on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "session"], name="one_reminder_per_booking"),
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder {self.attempt_id}/{self.session_id}"

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from candidates import views
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("accommodations/<int:pk>/evidence/", views.accommodation_evidence, name="accommodation_evidence"),
     path("accommodations/review/", views.accommodation_queue, name="accommodation_queue"),
     path("accommodations/review/<int:pk>/", views.accommodation_decide, name="accommodation_decide"),
+    path("", include("candidates.booking_urls")),
+    path("exam/", include("candidates.exam_urls")),
 ]

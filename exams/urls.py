@@ -7,4 +7,5 @@ urlpatterns = [
     path("bank/", include("exams.bank_urls")),
     path("bank/interchange/", include("exams.interchange_urls")),
     path("programs/", include("exams.program_urls")),
+    path("sessions/", include("exams.session_urls")),
 ]

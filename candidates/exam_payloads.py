@@ -1,0 +1,207 @@
+"""What the candidate's exam screen and score report are made of.
+
+Built from the frozen form only: the stem, and each option's text with its written position, in
+the order the form shows them. Keys (is_correct), option feedback and rationales are never read
+into these structures, so no template or JSON response can leak them by accident.
+"""
+
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from candidates.practice import PRACTICE_ITEMS, PRACTICE_MINUTES
+from exams.delivery import earliest_retake
+from exams.models.bank import ItemOption, ItemType
+from exams.models.delivery import LIVE_STATUSES, Attempt, AttemptStatus, Response
+from exams.models.programs import FormItem
+from standards.models import Competency
+
+STUDY_LIST_LENGTH = 6
+
+
+def instructions_for(item_type: str) -> str:
+    return {
+        ItemType.SINGLE: _("Choose one answer."),
+        ItemType.MULTIPLE: _("Choose every answer that applies."),
+        ItemType.TRUE_FALSE: _("Choose true or false."),
+        ItemType.ORDERING: _("Put the steps in order, the first step at the top."),
+    }.get(item_type, "")
+
+
+def form_items(attempt: Attempt) -> list[dict]:
+    """The attempt's items as shown: options in the form's option_order, each with its written position."""
+    rows = FormItem.objects.filter(form_id=attempt.form_id).select_related("item_version").order_by("position")
+    rows = list(rows)
+    # Only position and text: the option rows' key and feedback columns are not even loaded.
+    texts: dict[tuple[int, int], str] = {
+        (version, position): text
+        for version, position, text in ItemOption.objects.filter(
+            version_id__in=[row.item_version_id for row in rows]
+        ).values_list("version_id", "position", "text")
+    }
+    return [
+        {
+            "position": row.position,
+            "type": row.item_version.type,
+            "instructions": instructions_for(row.item_version.type),
+            "stem": row.item_version.stem,
+            "options": [
+                {"position": position, "text": texts[(row.item_version_id, position)]} for position in row.option_order
+            ],
+        }
+        for row in rows
+    ]
+
+
+def stored_responses(attempt: Attempt) -> dict[str, dict]:
+    rows = Response.objects.filter(attempt=attempt).values_list("form_item__position", "value", "flagged", "client_seq")
+    return {str(position): {"value": value, "flagged": flagged, "seq": seq} for position, value, flagged, seq in rows}
+
+
+def clock(attempt: Attempt, now=None) -> dict:
+    """What every exam JSON response says about time: the server's clock is the only one."""
+    return {
+        "status": attempt.status,
+        "remaining_seconds": attempt.remaining_seconds(now or timezone.now()),
+        "paused": attempt.status == AttemptStatus.PAUSED,
+    }
+
+
+def exam_payload(attempt: Attempt) -> dict:
+    """Everything the exam page needs, fetched once: the items, the stored answers and the clock."""
+    items = form_items(attempt)
+    return {
+        "attempt": attempt.public_id,
+        "program": {"code": attempt.program.code, "name": attempt.program.name},
+        "item_count": len(items),
+        "current_position": attempt.current_position,
+        "items": items,
+        "responses": stored_responses(attempt),
+        **clock(attempt),
+    }
+
+
+def practice_payload() -> dict:
+    items = []
+    for n, item in enumerate(PRACTICE_ITEMS, start=1):
+        items.append(
+            {
+                "position": n,
+                "type": item.type,
+                "instructions": instructions_for(item.type),
+                "stem": str(item.stem),
+                "options": [{"position": p, "text": str(text)} for p, text in enumerate(item.options, start=1)],
+            }
+        )
+    return {
+        "attempt": "practice",
+        "program": {"code": _("Practice"), "name": _("Practice exam")},
+        "item_count": len(items),
+        "current_position": 1,
+        "items": items,
+        "responses": {},
+        "status": AttemptStatus.IN_PROGRESS,
+        "remaining_seconds": PRACTICE_MINUTES * 60,
+        "paused": False,
+    }
+
+
+def screen_strings() -> dict[str, str]:
+    """The words exam.js shows, translated here so the script holds no English of its own."""
+    return {
+        "question_of": _("Question %(n)s of %(total)s"),
+        "answered_of": _("%(answered)s of %(total)s answered"),
+        "flagged_count": _("%(n)s flagged"),
+        "nav_answered": _("answered"),
+        "nav_unanswered": _("not answered"),
+        "nav_flagged": _("flagged for review"),
+        "nav_current": _("current question"),
+        "nav_label": _("Question %(n)s"),
+        "saving": _("Saving…"),
+        "saved": _("Saved"),
+        "saved_practice": _("Kept in this browser (practice: nothing is sent or scored)"),
+        "queued": _("Queued: it will be sent when the connection returns"),
+        "not_saved": _("Not saved: %(message)s"),
+        "offline": _(
+            "Offline — %(n)s answers queued. They are kept in this browser and sent when the connection returns."
+        ),
+        "offline_one": _("Offline — 1 answer queued. It is kept in this browser and sent when the connection returns."),
+        "offline_none": _(
+            "Offline — answers you give now are kept in this browser and sent when the connection returns."
+        ),
+        "signed_out": _("You are signed out. Sign in again in another tab; your answers are kept in this browser."),
+        "back_online": _("Connection restored. Every answer is saved."),
+        "move_up": _("Move up: %(text)s"),
+        "move_down": _("Move down: %(text)s"),
+        "moved": _("“%(text)s” is now step %(n)s of %(total)s."),
+        "keep_order": _("Keep this order as my answer"),
+        "order_kept": _("Order saved as your answer."),
+        "time_left": _("Time left"),
+        "warn_10": _("10 minutes left."),
+        "warn_5": _("5 minutes left."),
+        "warn_1": _("1 minute left."),
+        "time_up": _("Time is up"),
+        "time_up_text": _("Your answers are being submitted. Your result follows in a moment."),
+        "paused": _("Your exam is paused by the proctor. The clock has stopped; wait here."),
+        "resumed": _("Your exam has resumed."),
+        "none": _("None."),
+        "review_summary": _(
+            "You have answered %(answered)s of %(total)s questions; %(flagged)s are flagged for review."
+        ),
+        "confirm_text": _(
+            "You have answered %(answered)s of %(total)s questions. After you submit you cannot change any answer."
+        ),
+        "confirm_unanswered": _("%(n)s questions are not answered."),
+        "unsent": _("%(n)s answers have not reached the server yet. Check your connection, then submit again."),
+        "submitting": _("Submitting…"),
+        "practice_done": _("Practice finished"),
+        "practice_done_text": _(
+            "You answered %(answered)s of %(total)s questions. The practice exam is not scored and nothing was "
+            "sent: the real exam works the same way, with your answers saved on our server as you go."
+        ),
+        "load_failed": _("Your exam could not be loaded. Check your connection and reload the page."),
+    }
+
+
+# --- the score report ------------------------------------------------------------------------
+
+
+def score_report(attempt: Attempt) -> dict:
+    """The released result as the candidate sees it: domains, what to study, when to retake. No item."""
+    cut = Decimal(attempt.program.cut_score_percent)
+    domains = [
+        {"label": d["label"], "percent": Decimal(str(d["percent"])), "raw": d["raw"], "max": d["max"]}
+        for d in attempt.domain_scores
+    ]
+    weak = sorted(
+        (c for c in attempt.competency_scores if c["max"] and Decimal(str(c["percent"])) < cut),
+        key=lambda c: (c["percent"], c["label"]),
+    )[:STUDY_LIST_LENGTH]
+    titles = dict(Competency.objects.filter(code__in=[c["label"] for c in weak]).values_list("code", "title"))
+    study = [
+        {"code": c["label"], "title": titles.get(c["label"], ""), "percent": Decimal(str(c["percent"]))} for c in weak
+    ]
+    return {
+        "passed": attempt.passed,
+        "scaled_score": attempt.scaled_score,
+        "scale_min": attempt.program.scale_min,
+        "scale_max": attempt.program.scale_max,
+        "scale_cut": attempt.program.scale_cut,
+        "percent": attempt.percent,
+        "cut_percent": cut,
+        "domains": domains,
+        "study": study,
+        "retake": earliest_retake(attempt),
+    }
+
+
+def result_state(attempt: Attempt) -> str:
+    """Which result page the candidate sees: released, held (scored, not yet released), or another ending."""
+    if attempt.status == AttemptStatus.RELEASED:
+        return "released"
+    if attempt.status in (AttemptStatus.SUBMITTED, AttemptStatus.SCORED, AttemptStatus.TERMINATED):
+        return "held"
+    if attempt.status in LIVE_STATUSES:
+        return "live"
+    return attempt.status

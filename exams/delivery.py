@@ -1,0 +1,552 @@
+"""Sessions, booking and the attempt's life: one transition table, one function per action.
+
+Every action locks the attempt row, checks the current status against ATTEMPT_TRANSITIONS,
+saves with update_fields and appends an AttemptEvent. Side effects for other apps go out
+through exams.hooks (a signal sent inside the transaction; receivers defer with on_commit).
+"""
+
+from collections.abc import Sequence
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from exams import hooks
+from exams.models.bank import ItemType
+from exams.models.delivery import (
+    LIVE_STATUSES,
+    OPEN_STATUSES,
+    Attempt,
+    AttemptEvent,
+    AttemptStatus,
+    ExamSession,
+    Response,
+    SessionStatus,
+)
+from exams.models.programs import CertificationProgram, FormItem
+from exams.programs import form_freeze
+from exams.scoring import apply_overrides, score_form, score_overrides, scoring_items_for_form
+
+A = AttemptStatus
+
+# action: (statuses it may start from, status it ends in)
+ATTEMPT_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "cancel": (frozenset({A.BOOKED}), A.CANCELLED),
+    "check_in": (frozenset({A.BOOKED}), A.CHECKED_IN),
+    "start": (frozenset({A.CHECKED_IN}), A.IN_PROGRESS),
+    "pause": (frozenset({A.IN_PROGRESS}), A.PAUSED),
+    "resume": (frozenset({A.PAUSED}), A.IN_PROGRESS),
+    "submit": (frozenset({A.IN_PROGRESS, A.PAUSED}), A.SUBMITTED),
+    "terminate": (frozenset({A.CHECKED_IN, A.IN_PROGRESS, A.PAUSED}), A.TERMINATED),
+    "score": (frozenset({A.SUBMITTED, A.TERMINATED}), A.SCORED),
+    "release": (frozenset({A.SCORED}), A.RELEASED),
+    "expire": (frozenset({A.BOOKED, A.CHECKED_IN}), A.EXPIRED),
+    "void": (frozenset({A.SUBMITTED, A.SCORED, A.TERMINATED}), A.VOIDED),
+}
+
+# Answers that arrive this long after the deadline still count: the network is not instant.
+DEADLINE_GRACE = timedelta(seconds=5)
+
+
+class IllegalTransition(ValidationError):
+    """The attempt is not in a status this action starts from."""
+
+
+class AttemptClosed(ValidationError):
+    """An answer or action came when the attempt no longer takes answers (deadline, pause, end)."""
+
+
+def _transition(attempt: Attempt, action: str, *, by: User | None, reason: str = "", detail=None, **fields) -> Attempt:
+    """Applies one row of the table to a locked attempt. Call inside transaction.atomic()."""
+    sources, target = ATTEMPT_TRANSITIONS[action]
+    if attempt.status not in sources:
+        raise IllegalTransition(
+            _("Cannot %(action)s an attempt that is %(status)s.")
+            % {"action": action.replace("_", " "), "status": attempt.get_status_display().lower()}
+        )
+    source = attempt.status
+    attempt.status = target
+    for name, value in fields.items():
+        setattr(attempt, name, value)
+    attempt.save(update_fields=["status", *fields])
+    AttemptEvent.objects.create(
+        attempt=attempt,
+        from_status=source,
+        to_status=target,
+        action=action,
+        actor=by,
+        reason=reason,
+        detail=detail or {},
+    )
+    return attempt
+
+
+def _locked(attempt: Attempt) -> Attempt:
+    return Attempt.objects.select_for_update().select_related("program", "session").get(pk=attempt.pk)
+
+
+def _log(attempt: Attempt, action: str, *, by: User | None, reason: str = "", detail=None) -> None:
+    AttemptEvent.objects.create(attempt=attempt, action=action, actor=by, reason=reason, detail=detail or {})
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+
+def session_seats_taken(session: ExamSession) -> int:
+    return session.attempts.exclude(status__in=[A.CANCELLED]).count()
+
+
+@transaction.atomic
+def session_publish(*, session: ExamSession, by: User) -> ExamSession:
+    session = ExamSession.objects.select_for_update().get(pk=session.pk)
+    if session.status != SessionStatus.DRAFT:
+        raise ValidationError(_("Only a draft session can be published."))
+    if not session.program.is_published:
+        raise ValidationError(_("Publish the program before its sessions."))
+    session.status = SessionStatus.PUBLISHED
+    session.save(update_fields=["status"])
+    return session
+
+
+# --- booking ---------------------------------------------------------------------------------
+
+
+def booking_blockers(*, program: CertificationProgram, candidate: User, now=None) -> list[str]:
+    """Why this candidate cannot book this program now; empty when they can."""
+    now = now or timezone.now()
+    reasons = []
+    if not program.is_published:
+        reasons.append(_("This program is not open for booking."))
+    attempts = Attempt.objects.filter(candidate=candidate, program=program)
+    if attempts.filter(status__in=OPEN_STATUSES).exists():
+        reasons.append(_("You already have a booking for this program."))
+    last_fail = (
+        attempts.filter(status=A.RELEASED, passed=False)
+        .order_by("-submitted_at")
+        .values_list("submitted_at", flat=True)
+        .first()
+    )
+    if last_fail and last_fail + timedelta(days=program.retake_wait_days) > now:
+        retake = (last_fail + timedelta(days=program.retake_wait_days)).date()
+        reasons.append(_("You can retake this exam from %(date)s.") % {"date": retake.isoformat()})
+    year = attempts.filter(started_at__gte=now - timedelta(days=365)).exclude(status=A.VOIDED).count()
+    if year >= program.retake_max_per_year:
+        reasons.append(_("You have used the %(n)s attempts allowed in 12 months.") % {"n": program.retake_max_per_year})
+    for check in hooks.eligibility_checks:
+        reason = check(candidate, program)
+        if reason:
+            reasons.append(reason)
+    return reasons
+
+
+def earliest_retake(attempt: Attempt):
+    if attempt.passed is not False or attempt.submitted_at is None:
+        return None
+    return (attempt.submitted_at + timedelta(days=attempt.program.retake_wait_days)).date()
+
+
+def _check_seat(session: ExamSession, now) -> None:
+    if session.status != SessionStatus.PUBLISHED:
+        raise ValidationError(_("This session is not open for booking."))
+    if session.opens_at <= now:
+        raise ValidationError(_("This session has already started; choose a later one."))
+    if session_seats_taken(session) >= session.seats:
+        raise ValidationError(_("This session is full."))
+
+
+def attempt_book(*, session: ExamSession, candidate: User, now=None) -> Attempt:
+    """Holds a seat. The session row is locked so two candidates cannot take the last seat."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = ExamSession.objects.select_for_update().select_related("program").get(pk=session.pk)
+        _check_seat(session, now)
+        reasons = booking_blockers(program=session.program, candidate=candidate, now=now)
+        if reasons:
+            raise ValidationError(reasons)
+        try:
+            with transaction.atomic():
+                attempt = Attempt.objects.create(
+                    candidate=candidate,
+                    program=session.program,
+                    session=session,
+                    duration_seconds=session.program.duration_minutes * 60,
+                )
+        except IntegrityError:
+            raise ValidationError(_("You already have a booking for this program.")) from None
+        _log(attempt, "book", by=candidate, detail={"session": session.pk})
+    return attempt
+
+
+def _before_cutoff(attempt: Attempt, now) -> None:
+    if now >= attempt.session.change_cutoff:
+        raise ValidationError(
+            _("Changes close %(hours)s hours before the session starts.")
+            % {"hours": attempt.session.change_cutoff_hours}
+        )
+
+
+@transaction.atomic
+def attempt_reschedule(*, attempt: Attempt, session: ExamSession, by: User, now=None) -> Attempt:
+    now = now or timezone.now()
+    attempt = _locked(attempt)
+    if attempt.status != A.BOOKED:
+        raise IllegalTransition(_("Only a booked seat can be moved."))
+    if session.program_id != attempt.program_id:
+        raise ValidationError(_("Choose a session of the same program."))
+    _before_cutoff(attempt, now)
+    session = ExamSession.objects.select_for_update().get(pk=session.pk)
+    _check_seat(session, now)
+    previous = attempt.session_id
+    attempt.session = session
+    attempt.save(update_fields=["session"])
+    _log(attempt, "reschedule", by=by, detail={"from_session": previous, "to_session": session.pk})
+    return attempt
+
+
+@transaction.atomic
+def attempt_cancel(*, attempt: Attempt, by: User, reason: str = "", now=None) -> Attempt:
+    now = now or timezone.now()
+    attempt = _locked(attempt)
+    _before_cutoff(attempt, now)
+    return _transition(attempt, "cancel", by=by, reason=reason or "cancelled by the candidate")
+
+
+# --- check-in and start ----------------------------------------------------------------------
+
+CHECK_IN_EARLY = timedelta(minutes=30)
+
+
+@transaction.atomic
+def attempt_check_in(*, attempt: Attempt, by: User, agreement_accepted: bool, now=None) -> Attempt:
+    """The candidate accepts the candidate agreement; check-in opens 30 minutes before the window."""
+    now = now or timezone.now()
+    attempt = _locked(attempt)
+    if not agreement_accepted:
+        raise ValidationError({"agreement": _("Accept the candidate agreement to check in.")})
+    if now < attempt.session.opens_at - CHECK_IN_EARLY:
+        raise ValidationError(_("Check-in opens 30 minutes before the session."))
+    if now > attempt.session.closes_at:
+        raise ValidationError(_("The start window of this session has closed."))
+    return _transition(attempt, "check_in", by=by, agreement_accepted_at=now, checked_in_at=now)
+
+
+def start_blockers(attempt: Attempt) -> list[str]:
+    return [reason for check in hooks.start_blockers if (reason := check(attempt))]
+
+
+@transaction.atomic
+def attempt_start(*, attempt: Attempt, by: User, driver: str, extra_time_percent: int = 0, now=None) -> Attempt:
+    """Freezes the candidate's own form and starts the clock."""
+    now = now or timezone.now()
+    attempt = _locked(attempt)
+    if attempt.agreement_accepted_at is None:
+        raise ValidationError(_("Accept the candidate agreement before starting."))
+    if now < attempt.session.opens_at:
+        raise ValidationError(_("The session has not opened yet."))
+    if now > attempt.session.closes_at:
+        raise ValidationError(_("The start window of this session has closed."))
+    reasons = start_blockers(attempt)
+    if reasons:
+        raise ValidationError(reasons)
+    form = attempt.form or form_freeze(program=attempt.program)
+    duration = attempt.program.duration_minutes * 60
+    accommodation = duration * max(0, extra_time_percent) // 100
+    attempt.started_at = now
+    attempt.duration_seconds, attempt.accommodation_seconds = duration, accommodation
+    return _transition(
+        attempt,
+        "start",
+        by=by,
+        form=form,
+        started_at=now,
+        duration_seconds=duration,
+        accommodation_seconds=accommodation,
+        deadline=now + timedelta(seconds=duration + accommodation + attempt.extension_seconds),
+        driver=driver,
+        last_seen_at=now,
+        detail={"extra_time_percent": extra_time_percent},
+    )
+
+
+# --- the clock and the driver ----------------------------------------------------------------
+
+
+class WrongDevice(PermissionDenied):
+    """Another browser session is driving this attempt."""
+
+
+def check_driver(attempt: Attempt, driver: str) -> None:
+    if attempt.driver and attempt.driver != driver:
+        raise WrongDevice(
+            _("This exam is open in another browser. Continue there; ask your proctor to move it if you cannot.")
+        )
+
+
+def enforce_deadline(attempt: Attempt, now=None) -> Attempt:
+    """Submits an attempt whose time is up (plus the network grace); a no-op otherwise."""
+    now = now or timezone.now()
+    if attempt.status == A.IN_PROGRESS and attempt.deadline and now > attempt.deadline + DEADLINE_GRACE:
+        return attempt_submit(attempt=attempt, by=None, reason="time ran out", now=now)
+    return attempt
+
+
+@transaction.atomic
+def attempt_pause(*, attempt: Attempt, by: User, reason: str, now=None) -> Attempt:
+    now = now or timezone.now()
+    attempt = _locked(attempt)
+    return _transition(attempt, "pause", by=by, reason=reason, paused_at=now)
+
+
+@transaction.atomic
+def attempt_resume(*, attempt: Attempt, by: User, reason: str, now=None) -> Attempt:
+    now = now or timezone.now()
+    attempt = _locked(attempt)
+    paused = int((now - attempt.paused_at).total_seconds()) if attempt.paused_at else 0
+    attempt.paused_seconds += paused
+    return _transition(
+        attempt,
+        "resume",
+        by=by,
+        reason=reason,
+        paused_at=None,
+        paused_seconds=attempt.paused_seconds,
+        deadline=attempt.compute_deadline(),
+        detail={"paused_seconds": paused},
+    )
+
+
+@transaction.atomic
+def attempt_extend(*, attempt: Attempt, seconds: int, by: User, reason: str) -> Attempt:
+    """A proctor's extra time: moves the deadline, logged with the reason."""
+    if seconds <= 0 or seconds > 4 * 3600:
+        raise ValidationError({"seconds": _("Add between 1 second and 4 hours.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why.")})
+    attempt = _locked(attempt)
+    if attempt.status not in (A.CHECKED_IN, *LIVE_STATUSES):
+        raise IllegalTransition(_("Time can only be added before or during the exam."))
+    attempt.extension_seconds += seconds
+    attempt.deadline = attempt.compute_deadline()
+    attempt.save(update_fields=["extension_seconds", "deadline"])
+    _log(attempt, "extend", by=by, reason=reason, detail={"seconds": seconds})
+    return attempt
+
+
+def attempt_heartbeat(*, attempt: Attempt, driver: str, now=None) -> Attempt:
+    now = now or timezone.now()
+    check_driver(attempt, driver)
+    Attempt.objects.filter(pk=attempt.pk).update(last_seen_at=now)
+    attempt.last_seen_at = now
+    return enforce_deadline(attempt, now)
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+
+def _clean_value(form_item: FormItem, value: Sequence, n_options: int) -> list[int]:
+    try:
+        positions = [int(v) for v in value]
+    except (TypeError, ValueError):
+        raise ValidationError(_("An answer is a list of option numbers.")) from None
+    if len(set(positions)) != len(positions) or any(not 1 <= p <= n_options for p in positions):
+        raise ValidationError(_("The answer names an option the item does not have."))
+    item_type = form_item.item_version.type
+    if item_type in (ItemType.SINGLE, ItemType.TRUE_FALSE) and len(positions) > 1:
+        raise ValidationError(_("Choose one option."))
+    if item_type == ItemType.ORDERING and positions and len(positions) != n_options:
+        raise ValidationError(_("Put every step in order."))
+    return positions
+
+
+_UPSERT = """
+INSERT INTO exams_response (attempt_id, form_item_id, value, flagged, client_seq, saved_at)
+VALUES (%s, %s, %s, %s, %s, %s)
+ON CONFLICT (attempt_id, form_item_id) DO UPDATE
+SET value = EXCLUDED.value, flagged = EXCLUDED.flagged, client_seq = EXCLUDED.client_seq, saved_at = EXCLUDED.saved_at
+WHERE exams_response.client_seq < EXCLUDED.client_seq
+"""
+
+
+def response_save(
+    *,
+    attempt: Attempt,
+    form_item: FormItem,
+    value: Sequence,
+    flagged: bool,
+    client_seq: int,
+    driver: str,
+    n_options: int,
+    now=None,
+) -> bool:
+    """Stores an answer unless a newer one (higher client sequence) is already stored.
+
+    One statement, no lock: a late or repeated request can never overwrite a newer answer, and
+    two requests for one item cannot both win. Returns whether this request's answer is stored.
+    """
+    import json
+
+    now = now or timezone.now()
+    check_driver(attempt, driver)
+    if attempt.status == A.PAUSED:
+        raise AttemptClosed(_("Your exam is paused. Answers are saved again when it resumes."))
+    if attempt.status != A.IN_PROGRESS:
+        raise AttemptClosed(_("This exam no longer takes answers."))
+    if attempt.deadline and now > attempt.deadline + DEADLINE_GRACE:
+        enforce_deadline(attempt, now)
+        raise AttemptClosed(_("Time is up: answers after the deadline are not accepted."))
+    positions = _clean_value(form_item, value, n_options)
+    if client_seq < 0:
+        raise ValidationError(_("The sequence number must not be negative."))
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT, [attempt.pk, form_item.pk, json.dumps(positions), flagged, client_seq, now])
+        stored = cursor.rowcount == 1
+    if attempt.current_position != form_item.position:
+        Attempt.objects.filter(pk=attempt.pk).update(current_position=form_item.position, last_seen_at=now)
+    return stored
+
+
+# --- submit, score, release ------------------------------------------------------------------
+
+
+def attempt_submit(*, attempt: Attempt, by: User | None, reason: str = "", now=None) -> Attempt:
+    """Makes the answers final, copies the legal name for the certificate, scores, and releases
+    at once unless something holds the result for review."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _locked(attempt)
+        if attempt.status not in ATTEMPT_TRANSITIONS["submit"][0]:
+            if attempt.status in (A.SUBMITTED, A.SCORED, A.RELEASED):
+                return attempt  # the deadline task and the candidate may race: once is enough
+            raise IllegalTransition(_("This attempt cannot be submitted."))
+        _transition(
+            attempt,
+            "submit",
+            by=by,
+            reason=reason or "submitted by the candidate",
+            submitted_at=now,
+            legal_name=hooks.legal_name_for(attempt.candidate),
+            paused_at=None,
+        )
+        attempt_score(attempt=attempt, by=by)
+        release_if_clear(attempt=attempt, by=by)
+    # Release works on its own locked copy: hand back the row as it now stands.
+    attempt.refresh_from_db()
+    return attempt
+
+
+def _responses_by_position(attempt: Attempt) -> dict[int, list[int]]:
+    rows = Response.objects.filter(attempt=attempt).select_related("form_item").only("value", "form_item__position")
+    return {row.form_item.position: row.value for row in rows}
+
+
+def attempt_score(*, attempt: Attempt, by: User | None, reason: str = "") -> Attempt:
+    """Scores (or rescores) from the frozen form, the stored answers and the program's adjustments."""
+    items = apply_overrides(scoring_items_for_form(attempt.form), score_overrides(program=attempt.program))
+    result = score_form(items, _responses_by_position(attempt), scale=attempt.program.score_scale())
+    summary = result.as_dict()
+    fields = {
+        "raw_score": Decimal(str(round(float(result.raw), 3))),
+        "max_score": result.maximum,
+        "percent": Decimal(str(summary["percent"])),
+        "scaled_score": result.scaled,
+        "passed": result.passed,
+        "domain_scores": summary["domains"],
+        "competency_scores": summary["competencies"],
+        "scored_at": timezone.now(),
+    }
+    if attempt.status in ATTEMPT_TRANSITIONS["score"][0]:
+        return _transition(attempt, "score", by=by, reason=reason, **fields)
+    if attempt.status in (A.SCORED, A.RELEASED):  # a rescore: same status, new figures, audited
+        before = {"raw_score": str(attempt.raw_score), "passed": attempt.passed}
+        for name, value in fields.items():
+            setattr(attempt, name, value)
+        attempt.save(update_fields=list(fields))
+        _log(
+            attempt,
+            "rescore",
+            by=by,
+            reason=reason,
+            detail={"before": before, "after": {"raw_score": str(attempt.raw_score), "passed": attempt.passed}},
+        )
+        return attempt
+    raise IllegalTransition(_("This attempt cannot be scored."))
+
+
+def release_holds(attempt: Attempt) -> list[str]:
+    reasons = [_("Flagged for review.")] if attempt.review_flag else []
+    return reasons + [reason for check in hooks.release_blockers if (reason := check(attempt))]
+
+
+def release_if_clear(*, attempt: Attempt, by: User | None) -> bool:
+    if release_holds(attempt):
+        return False
+    attempt_release(attempt=attempt, by=by)
+    return True
+
+
+def attempt_release(*, attempt: Attempt, by: User | None, reason: str = "") -> Attempt:
+    """Shows the result; certificates and emails listen to `result_released` (inside this transaction)."""
+    with transaction.atomic():
+        attempt = _locked(attempt)
+        _transition(attempt, "release", by=by, reason=reason, released_at=timezone.now())
+        hooks.result_released.send(sender=Attempt, attempt=attempt)
+    return attempt
+
+
+@transaction.atomic
+def attempt_terminate(*, attempt: Attempt, by: User, reason: str, outcome: str) -> Attempt:
+    """Ends an attempt now. outcome 'submit' scores the answers as they are; 'void' cancels the result."""
+    if outcome not in ("submit", "void"):
+        raise ValidationError({"outcome": _("Choose to submit the answers as they are or to void the attempt.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why.")})
+    attempt = _locked(attempt)
+    _transition(
+        attempt,
+        "terminate",
+        by=by,
+        reason=reason,
+        submitted_at=timezone.now(),
+        legal_name=hooks.legal_name_for(attempt.candidate),
+        paused_at=None,
+        detail={"outcome": outcome},
+    )
+    if outcome == "void":
+        return _transition(attempt, "void", by=by, reason=reason)
+    if attempt.form_id:
+        attempt_score(attempt=attempt, by=by, reason=reason)
+        # A terminated exam is reviewed before anyone sees the result.
+        Attempt.objects.filter(pk=attempt.pk).update(review_flag=True)
+        attempt.review_flag = True
+    return attempt
+
+
+@transaction.atomic
+def attempt_void(*, attempt: Attempt, by: User, reason: str) -> Attempt:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why.")})
+    return _transition(_locked(attempt), "void", by=by, reason=reason)
+
+
+# --- the beat's sweep ------------------------------------------------------------------------
+
+
+def attempts_sweep(now=None) -> dict[str, int]:
+    """Submits attempts whose time is up (even with the browser closed) and expires no-shows."""
+    now = now or timezone.now()
+    submitted = expired = 0
+    for attempt in Attempt.objects.filter(status=A.IN_PROGRESS, deadline__lt=now - DEADLINE_GRACE).order_by("pk"):
+        attempt_submit(attempt=attempt, by=None, reason="time ran out", now=now)
+        submitted += 1
+    for attempt in Attempt.objects.filter(
+        Q(status=A.BOOKED) | Q(status=A.CHECKED_IN), session__closes_at__lt=now
+    ).order_by("pk"):
+        with transaction.atomic():
+            _transition(_locked(attempt), "expire", by=None, reason="no-show: the start window closed")
+        expired += 1
+    return {"submitted": submitted, "expired": expired}

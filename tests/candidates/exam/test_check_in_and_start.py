@@ -1,0 +1,76 @@
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from candidates.exam_access import driver_for
+from candidates.models import AccommodationRequest
+from exams.models.delivery import Attempt, AttemptStatus
+
+A = AttemptStatus
+
+
+def test_check_in_page_shows_the_candidate_agreement(booked, candidate_client):
+    response = candidate_client.get(reverse("candidates:exam_checkin", args=[booked.public_id]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Candidate agreement" in html and "confidential" in html
+    assert 'name="agreement"' in html and "required" in html
+
+
+def test_check_in_without_accepting_the_agreement_is_refused_and_changes_nothing(booked, candidate_client):
+    response = candidate_client.post(reverse("candidates:exam_checkin", args=[booked.public_id]), {})
+    assert response.status_code == 400
+    assert "Accept the candidate agreement" in response.content.decode()
+    booked.refresh_from_db()
+    assert booked.status == A.BOOKED and booked.agreement_accepted_at is None
+
+
+def test_an_attempt_cannot_start_before_the_agreement_is_accepted(booked, candidate_client):
+    response = candidate_client.post(reverse("candidates:exam_start", args=[booked.public_id]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("candidates:exam_checkin", args=[booked.public_id])
+    booked.refresh_from_db()
+    assert booked.status == A.BOOKED and booked.started_at is None and booked.form_id is None
+
+
+def test_checking_in_leads_to_the_start_page_with_duration_and_item_count(booked, candidate_client):
+    response = candidate_client.post(
+        reverse("candidates:exam_checkin", args=[booked.public_id]), {"agreement": "yes"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("candidates:exam_start", args=[booked.public_id])
+    html = response.content.decode()
+    assert "Start the exam" in html and "30 minutes" in html
+    assert 'data-testid="item-count">4<' in html
+    booked.refresh_from_db()
+    assert booked.status == A.CHECKED_IN and booked.agreement_accepted_at is not None
+
+
+def test_start_freezes_the_form_and_this_browser_drives_the_attempt(started, candidate_client):
+    assert started.status == A.IN_PROGRESS and started.form.items.count() == 4
+    assert started.driver == driver_for(candidate_client.session.session_key)
+    assert started.driver != candidate_client.session.session_key  # a keyed hash, not the cookie itself
+    assert started.remaining_seconds() > 29 * 60
+
+
+def test_start_applies_the_approved_extra_time(booked, candidate, candidate_client):
+    AccommodationRequest.objects.create(
+        candidate=candidate,
+        extra_time_percent=50,
+        reason="Dyslexia",
+        evidence="x.pdf",
+        status=AccommodationRequest.Status.APPROVED,
+        valid_until=timezone.localdate() + timedelta(days=30),
+    )
+    candidate_client.post(reverse("candidates:exam_checkin", args=[booked.public_id]), {"agreement": "yes"})
+    page = candidate_client.get(reverse("candidates:exam_start", args=[booked.public_id])).content.decode()
+    assert "45 minutes" in page and "+50%" in page
+    candidate_client.post(reverse("candidates:exam_start", args=[booked.public_id]))
+    attempt = Attempt.objects.get(pk=booked.pk)
+    assert attempt.accommodation_seconds == 15 * 60 and attempt.allowed_seconds == 45 * 60
+
+
+def test_the_exam_page_sends_a_checked_in_candidate_to_the_start_page(booked, candidate_client):
+    candidate_client.post(reverse("candidates:exam_checkin", args=[booked.public_id]), {"agreement": "yes"})
+    response = candidate_client.get(reverse("candidates:exam", args=[booked.public_id]))
+    assert response["Location"] == reverse("candidates:exam_start", args=[booked.public_id])
