@@ -12,6 +12,7 @@ urlpatterns = [
     path("standards/", include("standards.urls")),
     path("", include("exams.urls")),
     path("", include("candidates.urls")),
+    path("", include("certificates.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -7,4 +7,7 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("Certificates")
 
     def ready(self) -> None:
-        from certificates import checks  # noqa: F401  (registers the signing key checks)
+        from certificates import (
+            checks,  # noqa: F401  (registers the signing key checks)
+            receivers,  # noqa: F401  (a released passing result earns a certificate)
+        )

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.bank import demo_bank_load
+from demo.certificates import demo_certificate_create
+from demo.programs import demo_programs_create
 from demo.users import DEMO_PASSWORD, demo_users_create
 
 
@@ -30,3 +32,10 @@ class Command(BaseCommand):
         users = {person.username: user for person, user, _created in people}
         created = demo_bank_load(authors=[users["author"], users["author2"]], reviewer=users["reviewer"])
         self.stdout.write(self.style.SUCCESS(f"Demo question bank: {created} items added."))
+        programs = demo_programs_create(by=users["admin"])
+        self.stdout.write(self.style.SUCCESS(f"Demo certification programs: {programs} added."))
+        certificate = demo_certificate_create(candidate=users["candidate"], admin=users["admin"])
+        if certificate:
+            self.stdout.write(
+                self.style.SUCCESS(f"Demo certificate: {certificate.number} for {certificate.holder_name}.")
+            )
