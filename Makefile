@@ -48,11 +48,15 @@ run: install
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
+# Debian packages the suite drives: Chromium (browser tests), poppler (PDF to PNG) and zbar (reads the QR code back).
+TEST_TOOLS := $(CHROMIUM) /usr/bin/pdftoppm /usr/bin/zbarimg
 chromium:
-	@if [ ! -x $(CHROMIUM) ]; then \
-	  echo "Installing Debian's chromium for the browser tests"; \
+	@missing=""; for t in $(TEST_TOOLS); do [ -x $$t ] || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages for the test tools:$$missing"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    chromium poppler-utils zbar-tools >/dev/null; \
 	fi
 
 test: install chromium

@@ -8,6 +8,7 @@ deploy/production.env.example.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -195,6 +196,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # The server is the clock's only authority: time-outs are enforced even with the browser closed.
     "attempts-sweep": {"task": "exams.attempts_sweep", "schedule": env_int("ATTEMPT_SWEEP_SECONDS", 15)},
+    # Reminders go to seats opening 24 to 25 hours ahead; a run every 15 minutes never misses that band.
+    "booking-reminders": {"task": "candidates.booking_reminders", "schedule": 15 * 60},
+    # Expiry and renewal reminders are date-based: once a day is enough.
+    "certificates-daily": {"task": "certificates.daily", "schedule": crontab(hour=6, minute=0)},
+    # A certificate stuck in pending/signed (worker lost mid-task) is picked up again.
+    "certificates-requeue-stuck": {"task": "certificates.requeue_stuck", "schedule": 5 * 60},
 }
 
 # Production hardening: on whenever DEBUG is off.

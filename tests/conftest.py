@@ -40,6 +40,22 @@ def make_user(username: str, *roles: Role, first_name: str = "", last_name: str 
     return user
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Every persona's password is hashed at creation; the production hasher costs a good part of a second each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def public_url():
+    # Tests run with DEBUG off, where certificates and emails refuse to guess the site's address;
+    # session scope so module-scoped fixtures (load_demo renders certificates) see it too.
+    from django.test.utils import override_settings
+
+    with override_settings(PUBLIC_URL="http://127.0.0.1:8000"):
+        yield "http://127.0.0.1:8000"
+
+
 @pytest.fixture
 def candidate(db):
     return make_user("candidate", Role.CANDIDATE, first_name="Sofia", last_name="Marin")

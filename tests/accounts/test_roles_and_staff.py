@@ -191,3 +191,12 @@ def test_forms_carry_csrf_protection(db, program_admin):
     strict.force_login(program_admin)
     response = strict.post("/accounts/staff/invite/", {"email": "x@example.org", "roles": ["Author"]})
     assert response.status_code == 403
+
+
+def test_navigation_lights_only_the_entry_whose_page_is_the_longest_prefix(client, reviewer):
+    import re
+
+    client.force_login(reviewer)
+    page = client.get("/bank/review/").content.decode()
+    active = re.findall(r'<a[^>]*class="[^"]*\bactive\b[^"]*"[^>]*>\s*([^<]+?)\s*<', page)
+    assert active == ["Review queue"]
