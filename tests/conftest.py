@@ -48,11 +48,15 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(scope="session", autouse=True)
 def public_url():
-    # Tests run with DEBUG off, where certificates and emails refuse to guess the site's address;
-    # session scope so module-scoped fixtures (load_demo renders certificates) see it too.
+    """The deployment as production configures it: tests run with DEBUG off, where certificates and
+    emails refuse to guess the site's address or make up a signing key. Session scope, so
+    module-scoped fixtures (load_demo issues a certificate) see it too."""
     from django.test.utils import override_settings
 
-    with override_settings(PUBLIC_URL="http://127.0.0.1:8000"):
+    from certificates.keys import signing_key_generate
+
+    key = signing_key_generate()
+    with override_settings(PUBLIC_URL="http://127.0.0.1:8000", CERTDESK_SIGNING_KEYS=key.secret_key_multibase):
         yield "http://127.0.0.1:8000"
 
 
