@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,7 +32,7 @@ from exams.assembly import (
     form_violations,
     option_order,
 )
-from exams.models.bank import ItemVersion
+from exams.models.bank import ItemType, ItemVersion
 from exams.models.programs import (
     Blueprint,
     BlueprintCompetency,
@@ -46,6 +47,7 @@ from exams.models.programs import (
     ProgramEvent,
     ProgramStatus,
 )
+from exams.sanitize import clean_stem, plain_text
 from standards.models import Competency, Domain, Standard
 
 PROGRAM_FIELDS = [
@@ -200,6 +202,7 @@ class FeasibilityCell:
     needed: int
     available: int
     object_id: int = 0
+    domain_id: int = 0  # the domain itself, or the competency's domain
 
     @property
     def shortfall(self) -> int:
@@ -227,8 +230,13 @@ def _domain_label(code: str, name: str) -> str:
     return f"{name} ({code})" if code != name else name
 
 
-def spec_feasibility(spec: BlueprintSpec, pool: ItemPool) -> list[FeasibilityCell]:
-    """Needed against available for every domain count and competency minimum of a blueprint."""
+def spec_feasibility(
+    spec: BlueprintSpec, pool: ItemPool, titles: dict[int, str] | None = None
+) -> list[FeasibilityCell]:
+    """Needed against available for every domain count and competency minimum of a blueprint.
+
+    `titles` (competency id → title) saves a query per call when the caller checks many blueprints.
+    """
     items = [i for i in pool.items if spec.level_id is None or i.level_id == spec.level_id]
 
     def usable(selected) -> int:
@@ -240,14 +248,24 @@ def spec_feasibility(spec: BlueprintSpec, pool: ItemPool) -> list[FeasibilityCel
     for domain, needed in domain_counts(spec.domains, spec.item_count).items():
         code, name, _order = pool.domains[domain]
         have = usable([i for i in items if i.domain_id == domain])
-        cells.append(FeasibilityCell("domain", _domain_label(code, name), needed, have, domain))
-    titles = dict(Competency.objects.filter(pk__in=[c for c, _n in spec.minimums]).values_list("pk", "title"))
+        cells.append(FeasibilityCell("domain", _domain_label(code, name), needed, have, domain, domain))
+    if titles is None:
+        titles = dict(Competency.objects.filter(pk__in=[c for c, _n in spec.minimums]).values_list("pk", "title"))
     for competency, needed in spec.minimums:
         code = pool.competencies[competency][0]
         have = usable([i for i in items if i.competency_id == competency])
         label = f"{titles.get(competency, code)} ({code})"
-        cells.append(FeasibilityCell("competency", label, needed, have, competency))
+        cells.append(FeasibilityCell("competency", label, needed, have, competency, pool.competencies[competency][1]))
     return cells
+
+
+def cells_by_domain(cells: Sequence[FeasibilityCell]) -> list[tuple[FeasibilityCell, list[FeasibilityCell]]]:
+    """Each domain's cell with its competencies' cells, in the blueprint's order, for the pages' tables."""
+    return [
+        (domain, [c for c in cells if c.kind == "competency" and c.domain_id == domain.object_id])
+        for domain in cells
+        if domain.kind == "domain"
+    ]
 
 
 def blueprint_feasibility(blueprint: Blueprint) -> list[FeasibilityCell]:
@@ -319,11 +337,16 @@ def _check_blueprint(program: CertificationProgram, data: BlueprintInput) -> Blu
             add("minimums", _("%(c)s has a minimum but its domain has no weight.") % {"c": competency.code})
     if errors:
         raise ValidationError(errors)
+    domain_order = {domain.pk: domain.order for domain, _weight in weights}
     spec = BlueprintSpec(
         program=program.code,
         item_count=program.item_count,
         domains=tuple((d.pk, w) for d, w in sorted(weights, key=lambda pair: pair[0].order)),
-        minimums=tuple((c.pk, int(n)) for c, n in sorted(data.minimums.items(), key=lambda p: p[0].order) if int(n)),
+        minimums=tuple(
+            (c.pk, int(n))
+            for c, n in sorted(data.minimums.items(), key=lambda p: (domain_order.get(p[0].domain_id, 0), p[0].order))
+            if int(n)
+        ),
         level_id=program.level_id,
         difficulty_target=target,
         difficulty_tolerance=tolerance,
@@ -410,6 +433,8 @@ class CoverageRow:
     competency: Competency
     approved: int  # approved items of the competency, all levels
     needs: list[CoverageNeed]
+    # One entry per program of the standard, in CoverageStandard.programs order; None where it needs nothing.
+    columns: list[CoverageNeed | None] = field(default_factory=list)
 
     @property
     def has_gap(self) -> bool:
@@ -422,6 +447,7 @@ class CoverageDomain:
     approved: int
     needs: list[CoverageNeed]
     rows: list[CoverageRow]
+    columns: list[CoverageNeed | None] = field(default_factory=list)
 
     @property
     def has_gap(self) -> bool:
@@ -434,6 +460,24 @@ class CoverageStandard:
     programs: list[CertificationProgram]
     domains: list[CoverageDomain]
 
+    @property
+    def gaps(self) -> list[tuple[str, CoverageNeed]]:
+        """Every domain or competency a blueprint needs more approved items of, with its name."""
+        found = []
+        for domain in self.domains:
+            found += [(_domain_label(domain.domain.code, domain.domain.name), n) for n in domain.needs if n.shortfall]
+            for row in domain.rows:
+                label = f"{row.competency.title} ({row.competency.code})"
+                found += [(label, n) for n in row.needs if n.shortfall]
+        return found
+
+
+def _coverage_columns(
+    programs: list[CertificationProgram], cells: dict[str, dict], kind: str, pk: int
+) -> list[CoverageNeed | None]:
+    found = [(p.code, cells[p.code].get((kind, pk))) for p in programs]
+    return [CoverageNeed(code, cell.needed, cell.available) if cell else None for code, cell in found]
+
 
 def coverage() -> list[CoverageStandard]:
     """Approved items per domain and competency against what each program's blueprint needs.
@@ -441,7 +485,9 @@ def coverage() -> list[CoverageStandard]:
     One pool load per standard with a program; needs count an enemy group once, like feasibility.
     """
     programs = list(
-        CertificationProgram.objects.filter(blueprint__isnull=False).select_related("standard", "level", "blueprint")
+        CertificationProgram.objects.filter(blueprint__isnull=False)
+        .select_related("standard", "level", "blueprint")
+        .prefetch_related("blueprint__domains", "blueprint__competencies")
     )
     result = []
     for standard in Standard.objects.filter(pk__in={p.standard_id for p in programs}).prefetch_related(
@@ -449,7 +495,11 @@ def coverage() -> list[CoverageStandard]:
     ):
         own = [p for p in programs if p.standard_id == standard.pk]
         pool = _pool_for(standard.pk)
-        cells = {p.code: {(c.kind, c.object_id): c for c in blueprint_feasibility(p.blueprint)} for p in own}
+        titles = {c.pk: c.title for d in standard.domains.all() for c in d.competencies.all()}
+        cells = {
+            p.code: {(c.kind, c.object_id): c for c in spec_feasibility(BlueprintSpec.of(p.blueprint), pool, titles)}
+            for p in own
+        }
         approved_by_competency: dict[int, int] = {}
         for item in pool.items:
             approved_by_competency[item.competency_id] = approved_by_competency.get(item.competency_id, 0) + 1
@@ -457,18 +507,12 @@ def coverage() -> list[CoverageStandard]:
         for domain in standard.domains.all():
             rows = []
             for competency in domain.competencies.all():
-                needs = []
-                for p in own:
-                    cell = cells[p.code].get(("competency", competency.pk))
-                    if cell is not None:
-                        needs.append(CoverageNeed(p.code, cell.needed, cell.available))
-                rows.append(CoverageRow(competency, approved_by_competency.get(competency.pk, 0), needs))
-            needs = []
-            for p in own:
-                cell = cells[p.code].get(("domain", domain.pk))
-                if cell is not None:
-                    needs.append(CoverageNeed(p.code, cell.needed, cell.available))
-            domains.append(CoverageDomain(domain, sum(r.approved for r in rows), needs, rows))
+                row_columns = _coverage_columns(own, cells, "competency", competency.pk)
+                needs = [need for need in row_columns if need]
+                rows.append(CoverageRow(competency, approved_by_competency.get(competency.pk, 0), needs, row_columns))
+            domain_columns = _coverage_columns(own, cells, "domain", domain.pk)
+            needs = [need for need in domain_columns if need]
+            domains.append(CoverageDomain(domain, sum(r.approved for r in rows), needs, rows, domain_columns))
         result.append(CoverageStandard(standard, own, domains))
     return result
 
@@ -648,3 +692,203 @@ def form_freeze(*, program: CertificationProgram, seed: int | None = None) -> Ex
         for n, slot in enumerate(drawn.slots, start=1)
     )
     return exam_form
+
+
+# --- reads for the program pages -------------------------------------------------------------
+
+
+@dataclass
+class ProgramOverview:
+    """A program with what its blueprint asks of the bank; `cells` is None while it has no blueprint."""
+
+    program: CertificationProgram
+    cells: list[FeasibilityCell] | None
+
+    @property
+    def has_blueprint(self) -> bool:
+        return self.cells is not None
+
+    @property
+    def shortfalls(self) -> list[FeasibilityCell]:
+        return [cell for cell in self.cells or [] if not cell.ok]
+
+
+def blueprint_of(program: CertificationProgram) -> Blueprint | None:
+    try:
+        return program.blueprint
+    except Blueprint.DoesNotExist:
+        return None
+
+
+def programs_overview() -> list[ProgramOverview]:
+    """Every program with its feasibility: one pool load per standard, however many programs share it."""
+    programs = list(
+        CertificationProgram.objects.select_related("standard", "level", "blueprint").prefetch_related(
+            "blueprint__domains", "blueprint__competencies"
+        )
+    )
+    standards = {p.standard_id for p in programs if blueprint_of(p) is not None}
+    pools = {standard: _pool_for(standard) for standard in sorted(standards)}
+    titles = dict(Competency.objects.filter(domain__standard__in=standards).values_list("pk", "title"))
+    overview = []
+    for program in programs:
+        blueprint = blueprint_of(program)
+        cells = None
+        if blueprint is not None:
+            cells = spec_feasibility(BlueprintSpec.of(blueprint), pools[program.standard_id], titles)
+        overview.append(ProgramOverview(program, cells))
+    return overview
+
+
+def blueprint_input_for(program: CertificationProgram) -> BlueprintInput:
+    """The saved blueprint as the editor shows it; without one, the standard's own domain weights."""
+    blueprint = (
+        Blueprint.objects.filter(program=program)
+        .prefetch_related("domains__domain", "competencies__competency")
+        .first()
+    )
+    if blueprint is None:
+        return BlueprintInput(domains=[(domain, domain.weight) for domain in program.standard.domains.all()])
+    return BlueprintInput(
+        domains=[(row.domain, row.weight) for row in blueprint.domains.all()],
+        minimums={row.competency: row.min_items for row in blueprint.competencies.all()},
+        difficulty_target=blueprint.difficulty_target,
+        difficulty_tolerance=blueprint.difficulty_tolerance,
+        enemy_rule=blueprint.enemy_rule,
+    )
+
+
+@dataclass(frozen=True)
+class PreviewOption:
+    text: str
+    correct: bool
+    key_position: int | None = None  # ordering items: the place this option has in the key
+
+
+@dataclass(frozen=True)
+class PreviewItem:
+    position: int  # on the form, as the candidate would see it
+    item_id: int
+    ref: str
+    type_label: str
+    competency: str
+    difficulty: int
+    enemy_group: str
+    stem: str  # sanitised HTML
+    options: tuple[PreviewOption, ...]
+
+
+@dataclass
+class PreviewDomain:
+    label: str
+    target: int
+    items: list[PreviewItem]
+
+    @property
+    def drawn(self) -> int:
+        return len(self.items)
+
+    @property
+    def ok(self) -> bool:
+        return self.drawn == self.target
+
+
+@dataclass(frozen=True)
+class PreviewMinimum:
+    label: str
+    minimum: int
+    drawn: int
+
+    @property
+    def ok(self) -> bool:
+        return self.drawn >= self.minimum
+
+
+@dataclass
+class FormPreview:
+    """A form drawn from the saved blueprint and thrown away; the seed draws the same form again."""
+
+    program: CertificationProgram
+    seed: int
+    domains: list[PreviewDomain] = field(default_factory=list)
+    minimums: list[PreviewMinimum] = field(default_factory=list)
+    mean_difficulty: float | None = None
+    difficulty_target: Decimal | None = None
+    difficulty_tolerance: Decimal | None = None
+    difficulty_ok: bool = False
+    error: str = ""
+
+    @property
+    def item_count(self) -> int:
+        return sum(domain.drawn for domain in self.domains)
+
+
+def form_preview(*, program: CertificationProgram, seed: int | None = None) -> FormPreview:
+    """Draws one form as form_freeze would with `seed` (exposure left out) without storing anything."""
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    preview = FormPreview(program=program, seed=seed)
+    try:
+        spec = program_spec(program)
+        pool = _pool_for(program.standard_id)
+        drawn = Assembler(pool, spec).assemble(random.Random(seed))
+    except AssemblyError as error:
+        preview.error = error.message
+        return preview
+    versions = {
+        version.pk: version
+        for version in ItemVersion.objects.filter(pk__in=[slot.version_id for slot in drawn.slots])
+        .select_related("item__competency")
+        .prefetch_related("options")
+    }
+    difficulty = {item.version_id: item.difficulty for item in pool.items}
+    domains = {
+        domain: PreviewDomain(pool.domain_label(domain), target, [])
+        for domain, target in domain_counts(spec.domains, spec.item_count).items()
+    }
+    per_competency: dict[int, int] = {}
+    for position, slot in enumerate(drawn.slots, start=1):
+        version = versions[slot.version_id]
+        item = version.item
+        by_position = {option.position: option for option in version.options.all()}
+        ordering = version.type == ItemType.ORDERING
+        options = tuple(
+            PreviewOption(
+                plain_text(by_position[p].text),
+                correct=by_position[p].is_correct and not ordering,
+                key_position=p if ordering else None,
+            )
+            for p in slot.option_order
+        )
+        domains[slot.domain_id].items.append(
+            PreviewItem(
+                position=position,
+                item_id=item.pk,
+                ref=item.ref,
+                type_label=str(ItemType(version.type).label),
+                competency=f"{item.competency.title} ({item.competency.code})",
+                difficulty=difficulty[slot.version_id],
+                enemy_group=item.enemy_group,
+                stem=clean_stem(version.stem),
+                options=options,
+            )
+        )
+        per_competency[slot.competency_id] = per_competency.get(slot.competency_id, 0) + 1
+    for section in domains.values():
+        section.items.sort(key=lambda entry: entry.position)
+    titles = dict(Competency.objects.filter(pk__in=[c for c, _n in spec.minimums]).values_list("pk", "title"))
+    preview.domains = list(domains.values())
+    preview.minimums = [
+        PreviewMinimum(
+            f"{titles.get(competency, '')} ({pool.competencies[competency][0]})",
+            minimum,
+            per_competency.get(competency, 0),
+        )
+        for competency, minimum in spec.minimums
+    ]
+    # Exact, as the assembler compares it: a mean shown as 2.60 may sit just outside 2.90 ± 0.30.
+    mean = Fraction(sum(difficulty[slot.version_id] for slot in drawn.slots), len(drawn.slots))
+    preview.mean_difficulty = float(mean)
+    preview.difficulty_target = program.blueprint.difficulty_target
+    preview.difficulty_tolerance = program.blueprint.difficulty_tolerance
+    preview.difficulty_ok = abs(mean - spec.difficulty_target) <= spec.difficulty_tolerance
+    return preview

@@ -7,8 +7,10 @@ the bank (which makes a new version) never changes a form a candidate has seen.
 """
 
 from fractions import Fraction
+from typing import NamedTuple
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -199,6 +201,56 @@ class ProgramEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program.code}: {self.get_kind_display()}"
+
+    def changes(self) -> list["EventChange"]:
+        """What the event changed, one row per field; a blueprint's weights and minimums one per domain
+        and competency, so a history reads "weight of PRO: 30.00 → 40.00" rather than two whole dicts."""
+        before, after = _flatten(self.before), _flatten(self.after)
+        keys = sorted({*before, *after}, key=_change_order)
+        return [
+            EventChange(_change_label(key), before.get(key), after.get(key))
+            for key in keys
+            if before.get(key) != after.get(key)
+        ]
+
+
+class EventChange(NamedTuple):
+    label: str
+    before: object
+    after: object
+
+
+def _flatten(snapshot: dict) -> dict:
+    flat = {}
+    for key, value in snapshot.items():
+        if key in ("domains", "minimums") and isinstance(value, dict):
+            flat.update({(key, code): inner for code, inner in value.items()})
+        else:
+            flat[key] = value
+    return flat
+
+
+def _change_order(key) -> tuple[int, str]:
+    # Snapshots are stored as jsonb, which keeps keys in its own order: read them in the form's order.
+    order = [f.name for f in CertificationProgram._meta.concrete_fields] + list(BLUEPRINT_SNAPSHOT_KEYS)
+    name, code = key if isinstance(key, tuple) else (key, "")
+    return (order.index(name) if name in order else len(order), code)
+
+
+BLUEPRINT_SNAPSHOT_KEYS = ("domains", "minimums", "difficulty_target", "difficulty_tolerance", "enemy_rule")
+
+
+def _change_label(key) -> str:
+    if isinstance(key, tuple):
+        kind, code = key
+        template = _("weight of %(code)s (%%)") if kind == "domains" else _("minimum items of %(code)s")
+        return template % {"code": code}
+    for model in (CertificationProgram, Blueprint):
+        try:
+            return str(model._meta.get_field(key).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return key.replace("_", " ")
 
 
 class FixedFormStatus(models.TextChoices):
