@@ -31,6 +31,7 @@ ENTRIES = [
     NavEntry(_("Accommodations"), "candidates:accommodation_queue", roles=(Role.PROGRAM_ADMIN,)),
     NavEntry(_("Staff and roles"), "accounts:staff", roles=(Role.PROGRAM_ADMIN,)),
     NavEntry(_("Standards"), "standards:list"),
+    NavEntry(_("Verify a certificate"), "verification:home"),
     NavEntry(_("Django admin"), "admin:index", superuser_only=True),
 ]
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "exams",
     "candidates",
     "certificates",
+    "verification",
     "demo",
 ]
 
@@ -156,6 +157,10 @@ PUBLIC_URL = env_str("PUBLIC_URL", "")
 CERTDESK_SIGNING_KEYS = env_str("CERTDESK_SIGNING_KEYS", "")
 # Former issuer DIDs whose certificates still count (after a domain change), comma separated.
 CERTDESK_TRUSTED_ISSUERS = env_list("CERTDESK_TRUSTED_ISSUERS", [])
+# Public certificate lookups (page, API, PDF check) allowed per client address per minute; 0: no limit.
+VERIFY_RATE_LIMIT = env_int("VERIFY_RATE_LIMIT", 100)
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: use the connection's address).
+VERIFY_PROXY_COUNT = env_int("VERIFY_PROXY_COUNT", 0)
 
 # Redis, when configured, is both the Celery broker and Django's cache.
 REDIS_URL = env_str("REDIS_URL", "")
@@ -202,6 +207,11 @@ CELERY_BEAT_SCHEDULE = {
     "certificates-daily": {"task": "certificates.daily", "schedule": crontab(hour=6, minute=0)},
     # A certificate stuck in pending/signed (worker lost mid-task) is picked up again.
     "certificates-requeue-stuck": {"task": "certificates.requeue_stuck", "schedule": 5 * 60},
+    # Failed verification lookups are kept 90 days for abuse review, then purged.
+    "verification-failed-lookups-purge": {
+        "task": "verification.failed_lookups_purge",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 
 # Production hardening: on whenever DEBUG is off.

@@ -1,4 +1,5 @@
 import csv
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import conditional_page, require_GET, require_POST
 
 from accounts.permissions import role_required
 from accounts.roles import Role
@@ -25,13 +26,31 @@ from certificates.status_list import StatusPurpose
 # --- public: what verifiers fetch ------------------------------------------------------------
 
 
+def _public_document(view):
+    """Verifiers fetch these from anywhere, browsers included (CORS *); the ETag (a hash of the
+    body, from conditional_page) lets them revalidate with a 304 instead of a download."""
+
+    conditional = conditional_page(view)
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = conditional(request, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Access-Control-Expose-Headers"] = "ETag"
+        return response
+
+    return wrapped
+
+
 @require_GET
+@_public_document
 @cache_control(public=True, max_age=3600)
 def did_document(request):
     return JsonResponse(issuer_did_document(), content_type="application/did+json")
 
 
 @require_GET
+@_public_document
 @cache_control(public=True, max_age=60)
 def status_list(request, purpose: str):
     if purpose not in StatusPurpose.ALL:
