@@ -1,5 +1,7 @@
 """The one gate to a candidate's attempt, and the name of the browser session that drives it."""
 
+from functools import lru_cache
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.crypto import salted_hmac
@@ -20,6 +22,38 @@ def attempt_for_candidate(request, public_id: str) -> Attempt:
     return get_object_or_404(
         Attempt.objects.select_related("program", "session"), public_id=public_id, candidate_id=request.user.pk
     )
+
+
+class _NotStarted(Exception):
+    pass
+
+
+@lru_cache(maxsize=8192)
+def _started(public_id: str, candidate_id: int) -> tuple[int, int]:
+    # Not cached when it raises: an attempt that has no form yet is looked up again next time.
+    row = (
+        Attempt.objects.filter(public_id=public_id, candidate_id=candidate_id, form__isnull=False)
+        .values_list("pk", "form_id")
+        .first()
+    )
+    if row is None:
+        raise _NotStarted
+    return row
+
+
+def started_attempt_ids(request, public_id: str) -> tuple[int, int] | None:
+    """(attempt id, form id) of the signed-in candidate's started attempt, else None.
+
+    Who owns an attempt and the form it is taken on never change once it has started, so each
+    process remembers them and the autosave path reads no attempt row to find them. Only these
+    ids: the attempt's status, driver and deadline are checked where the answer is written.
+    """
+    if not request.user.is_authenticated:
+        return None
+    try:
+        return _started(public_id, request.user.pk)
+    except _NotStarted:
+        return None
 
 
 def driver_for(session_key: str) -> str:

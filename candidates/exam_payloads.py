@@ -161,6 +161,15 @@ def screen_strings() -> dict[str, str]:
             "sent: the real exam works the same way, with your answers saved on our server as you go."
         ),
         "load_failed": _("Your exam could not be loaded. Check your connection and reload the page."),
+        "proctor_says": _("Message from your proctor"),
+        "ended": _("Your exam has ended"),
+        "ended_text": _(
+            "Your proctor ended the exam. The answers you saved are kept; your result page says what happens next."
+        ),
+        "moved_device": _("Your exam continues on another device"),
+        "see_result": _("Go to your result page"),
+        "full_screen": _("Full screen"),
+        "leave_full_screen": _("Leave full screen"),
     }
 
 

@@ -8,6 +8,7 @@ whoever makes it). The pages call exams.delivery's services; nothing here change
 import json
 from functools import wraps
 
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -21,7 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import role_required
 from accounts.roles import Role
-from candidates.exam_access import attempt_for_candidate, exam_driver
+from candidates.exam_access import attempt_for_candidate, exam_driver, started_attempt_ids
+from candidates.exam_live import LIVE_POLL_SECONDS, live_token, report_heartbeat, report_server_event
 from candidates.exam_payloads import (
     clock,
     exam_payload,
@@ -32,7 +34,7 @@ from candidates.exam_payloads import (
 )
 from candidates.models import CandidateProfile
 from candidates.services import approved_extra_time_percent
-from exams import delivery
+from exams import delivery, live
 from exams.delivery import DEADLINE_GRACE, AttemptClosed, IllegalTransition, WrongDevice
 from exams.models.delivery import LIVE_STATUSES, Attempt, AttemptStatus, Response
 from exams.models.programs import FormItem
@@ -63,9 +65,35 @@ def _where(attempt: Attempt) -> str:
     return reverse("candidates:exam_result", args=[attempt.public_id])
 
 
+def _moved_away(request, attempt: Attempt, driver: str) -> bool:
+    """A browser a proctor moved the exam away from: its sign-in ends here, and it is told why."""
+    if not delivery.moved_away(attempt, driver):
+        return False
+    logout(request)
+    return True
+
+
+def _not_the_driver(request, attempt: Attempt) -> str:
+    """Why this browser may not drive the attempt: "moved" (and signed out) or "wrong_device" (reported)."""
+    driver = exam_driver(request)
+    if _moved_away(request, attempt, driver):
+        return "moved"
+    report_server_event(request, attempt, "second_session", {"driver": driver[:8]})
+    return "wrong_device"
+
+
+def _moved_message() -> str:
+    return _("Your proctor moved this exam to another device. This browser is signed out of it.")
+
+
 def _wrong_device(request, attempt: Attempt, error: WrongDevice):
+    moved = _not_the_driver(request, attempt) == "moved"
+    message = _moved_message() if moved else error.args[0]
     return render(
-        request, "candidates/exam/wrong_device.html", {"attempt": attempt, "message": error.args[0]}, status=409
+        request,
+        "candidates/exam/wrong_device.html",
+        {"attempt": attempt, "message": message, "moved": moved},
+        status=409,
     )
 
 
@@ -120,6 +148,7 @@ def exam_start(request, public_id: str):
         errors = delivery.start_blockers(attempt)
         if timezone.now() < attempt.session.opens_at:
             errors.append(_("The session has not opened yet."))
+    waiting = bool(errors)
     duration = attempt.program.duration_minutes
     return render(
         request,
@@ -132,6 +161,12 @@ def exam_start(request, public_id: str):
             "extra_minutes": duration * extra // 100,
             "total_minutes": duration + duration * extra // 100,
             "errors": errors,
+            # While something holds the start (admission, a paused session, the clock), the page waits
+            # on the live version and asks exam_start_state when it changes.
+            "waiting": waiting,
+            "live_token": live_token(attempt) if waiting else "",
+            "live_version": live.version(attempt.pk) if waiting else "",
+            "opens_in": max(0, int((attempt.session.opens_at - timezone.now()).total_seconds())),
         },
         status=400 if errors and request.method == "POST" else 200,
     )
@@ -166,12 +201,21 @@ def exam(request, public_id: str):
     attempt = _attempt(request, public_id)
     if attempt.status not in LIVE_STATUSES:
         return redirect(_where(attempt))
+    driver = exam_driver(request)
+    # A proctor may have let the exam move here from another device: the first browser to open it drives it.
+    delivery.attempt_claim_driver(attempt=attempt, driver=driver)
     try:
-        delivery.check_driver(attempt, exam_driver(request))
+        delivery.check_driver(attempt, driver)
     except WrongDevice as error:
         return _wrong_device(request, attempt, error)
     return _shell(
-        request, mode="live", attempt=attempt, program_label=f"{attempt.program.code} — {attempt.program.name}"
+        request,
+        mode="live",
+        attempt=attempt,
+        program_label=f"{attempt.program.code} — {attempt.program.name}",
+        live_token=live_token(attempt),
+        live_version=live.version(attempt.pk),
+        live_seconds=LIVE_POLL_SECONDS,
     )
 
 
@@ -241,6 +285,8 @@ def exam_json(*methods: str):
             try:
                 return view(request, attempt)
             except WrongDevice as error:
+                if _not_the_driver(request, attempt) == "moved":
+                    return _error("moved", _moved_message(), 409)
                 return _error("wrong_device", error.args[0], 409)
             except AttemptClosed:
                 return _closed(attempt)
@@ -272,7 +318,7 @@ def _answer_input(body: bytes) -> tuple[int, list, bool, int]:
 
 
 @exam_json("POST")
-def exam_answer(request, attempt: Attempt):
+def _exam_answer_checked(request, attempt: Attempt):
     """Saves one answer: {"position", "value", "flagged", "seq"} → {"stored", "seq", "remaining_seconds"}.
 
     "seq" in the reply is the newest sequence the server holds for the item: when a newer answer
@@ -310,6 +356,34 @@ def exam_answer(request, attempt: Attempt):
     return JsonResponse({"stored": stored, "seq": seq, "remaining_seconds": attempt.remaining_seconds()})
 
 
+@never_cache
+def exam_answer(request, public_id: str):
+    """Autosave, once a second for every candidate on an exam day: the common case (a valid, newer
+    answer to an attempt in progress) is stored in one statement with no attempt row read first;
+    anything else goes the whole way through _exam_answer_checked, which says what is wrong."""
+    if request.method == "POST":
+        ids = started_attempt_ids(request, public_id)
+        if ids is not None:
+            try:
+                position, value, flagged, seq = _answer_input(request.body)
+            except ValidationError:
+                pass
+            else:
+                remaining = delivery.response_save_if_live(
+                    attempt_id=ids[0],
+                    candidate_id=request.user.pk,
+                    form_id=ids[1],
+                    position=position,
+                    value=value,
+                    flagged=flagged,
+                    client_seq=seq,
+                    driver=exam_driver(request),
+                )
+                if remaining is not None:
+                    return JsonResponse({"stored": True, "seq": seq, "remaining_seconds": remaining})
+    return _exam_answer_checked(request, public_id)
+
+
 def _clock_reply(attempt: Attempt, **extra) -> JsonResponse:
     reply = {**clock(attempt), **extra}
     if attempt.status == A.PAUSED:
@@ -323,13 +397,32 @@ def _clock_reply(attempt: Attempt, **extra) -> JsonResponse:
 @exam_json("POST")
 def exam_heartbeat(request, attempt: Attempt):
     """Every 15 s from the exam page: the server's clock, and whether a proctor paused the exam."""
-    return _clock_reply(_fresh(delivery.attempt_heartbeat(attempt=attempt, driver=exam_driver(request))))
+    previous_seen = attempt.last_seen_at
+    attempt = delivery.attempt_heartbeat(attempt=attempt, driver=exam_driver(request))
+    report_heartbeat(request, attempt, previous_seen)
+    return _clock_reply(_fresh(attempt))
+
+
+def _after(request) -> int:
+    value = request.GET.get("after", "")
+    return int(value) if value.isdigit() else 0
 
 
 @exam_json("GET")
 def exam_state(request, attempt: Attempt):
+    """The screen asks when the live version changed: the clock, the status, and the proctor's new
+    messages (after the id it last showed)."""
     delivery.check_driver(attempt, exam_driver(request))
-    return _clock_reply(attempt, current_position=attempt.current_position)
+    extra = {
+        "current_position": attempt.current_position,
+        "messages": [
+            {"id": m.pk, "text": m.detail.get("text", ""), "at": m.at.isoformat()}
+            for m in delivery.attempt_messages(attempt, after=_after(request))
+        ],
+    }
+    if attempt.status not in LIVE_STATUSES:
+        extra["ended_by_proctor"] = attempt.events.filter(action="terminate").exists()
+    return _clock_reply(attempt, **extra)
 
 
 # --- the result ------------------------------------------------------------------------------

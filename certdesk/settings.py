@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "standards",
     "exams",
     "candidates",
+    "proctoring",
     "certificates",
     "verification",
     "demo",

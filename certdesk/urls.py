@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("exams.urls")),
     path("", include("candidates.urls")),
     path("", include("certificates.urls")),
+    path("proctoring/", include("proctoring.urls")),
     path("", include("verification.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -36,10 +36,10 @@ CAST = [
 ]
 
 
-def demo_users_create() -> list[tuple[DemoPerson, User, bool]]:
-    """Creates the cast or puts it back as it was: same names, roles and password."""
+def demo_users_create(cast: list[DemoPerson] = CAST) -> list[tuple[DemoPerson, User, bool]]:
+    """Creates the cast (or the people given) or puts them back as they were: same names, roles and password."""
     result = []
-    for person in CAST:
+    for person in cast:
         user, created = User.objects.get_or_create(
             username=person.username,
             defaults={"email": person.email, "first_name": person.first_name, "last_name": person.last_name},

@@ -8,6 +8,7 @@ through exams.hooks (a signal sent inside the transaction; receivers defer with 
 from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
+from functools import lru_cache, partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from exams import hooks
+from exams import hooks, live
 from exams.models.bank import ItemType
 from exams.models.delivery import (
     LIVE_STATUSES,
@@ -83,6 +84,8 @@ def _transition(attempt: Attempt, action: str, *, by: User | None, reason: str =
         reason=reason,
         detail=detail or {},
     )
+    # The candidate's screen polls the live version: it learns of the change once it is committed.
+    transaction.on_commit(partial(live.bump, attempt.pk))
     return attempt
 
 
@@ -90,8 +93,10 @@ def _locked(attempt: Attempt) -> Attempt:
     return Attempt.objects.select_for_update().select_related("program", "session").get(pk=attempt.pk)
 
 
-def _log(attempt: Attempt, action: str, *, by: User | None, reason: str = "", detail=None) -> None:
-    AttemptEvent.objects.create(attempt=attempt, action=action, actor=by, reason=reason, detail=detail or {})
+def _log(attempt: Attempt, action: str, *, by: User | None, reason: str = "", detail=None) -> AttemptEvent:
+    event = AttemptEvent.objects.create(attempt=attempt, action=action, actor=by, reason=reason, detail=detail or {})
+    transaction.on_commit(partial(live.bump, attempt.pk))
+    return event
 
 
 # --- sessions --------------------------------------------------------------------------------
@@ -306,7 +311,8 @@ def attempt_pause(*, attempt: Attempt, by: User, reason: str, now=None) -> Attem
 def attempt_resume(*, attempt: Attempt, by: User, reason: str, now=None) -> Attempt:
     now = now or timezone.now()
     attempt = _locked(attempt)
-    paused = int((now - attempt.paused_at).total_seconds()) if attempt.paused_at else 0
+    # Rounded, not truncated: a pause moves the clock by at most half a second either way.
+    paused = round((now - attempt.paused_at).total_seconds()) if attempt.paused_at else 0
     attempt.paused_seconds += paused
     return _transition(
         attempt,
@@ -348,14 +354,13 @@ def attempt_heartbeat(*, attempt: Attempt, driver: str, now=None) -> Attempt:
 # --- answers ---------------------------------------------------------------------------------
 
 
-def _clean_value(form_item: FormItem, value: Sequence, n_options: int) -> list[int]:
+def _clean_value(item_type: str, value: Sequence, n_options: int) -> list[int]:
     try:
         positions = [int(v) for v in value]
     except (TypeError, ValueError):
         raise ValidationError(_("An answer is a list of option numbers.")) from None
     if len(set(positions)) != len(positions) or any(not 1 <= p <= n_options for p in positions):
         raise ValidationError(_("The answer names an option the item does not have."))
-    item_type = form_item.item_version.type
     if item_type in (ItemType.SINGLE, ItemType.TRUE_FALSE) and len(positions) > 1:
         raise ValidationError(_("Choose one option."))
     if item_type == ItemType.ORDERING and positions and len(positions) != n_options:
@@ -399,7 +404,7 @@ def response_save(
     if attempt.deadline and now > attempt.deadline + DEADLINE_GRACE:
         enforce_deadline(attempt, now)
         raise AttemptClosed(_("Time is up: answers after the deadline are not accepted."))
-    positions = _clean_value(form_item, value, n_options)
+    positions = _clean_value(form_item.item_version.type, value, n_options)
     if client_seq < 0:
         raise ValidationError(_("The sequence number must not be negative."))
     with connection.cursor() as cursor:
@@ -408,6 +413,90 @@ def response_save(
     if attempt.current_position != form_item.position:
         Attempt.objects.filter(pk=attempt.pk).update(current_position=form_item.position, last_seen_at=now)
     return stored
+
+
+# The answer, its conditions and the move to the item in one statement. The attempt row is
+# updated first, only while it is in progress, driven by this browser and within its time
+# (deadline plus the grace): its row lock orders the answer against a pause or a submission, which
+# lock it too, so an answer is either in before the attempt closes (and scored) or refused.
+_UPSERT_IF_LIVE = """
+WITH live AS (
+    UPDATE exams_attempt SET current_position = %(position)s, last_seen_at = %(now)s
+    WHERE id = %(attempt)s AND candidate_id = %(candidate)s AND status = %(in_progress)s
+      AND (driver = '' OR driver = %(driver)s) AND deadline >= %(cutoff)s
+    RETURNING id, deadline
+)
+INSERT INTO exams_response (attempt_id, form_item_id, value, flagged, client_seq, saved_at)
+SELECT id, %(form_item)s, %(value)s::jsonb, %(flagged)s, %(seq)s, %(now)s FROM live
+ON CONFLICT (attempt_id, form_item_id) DO UPDATE
+SET value = EXCLUDED.value, flagged = EXCLUDED.flagged, client_seq = EXCLUDED.client_seq,
+    saved_at = EXCLUDED.saved_at
+WHERE exams_response.client_seq < EXCLUDED.client_seq
+RETURNING (SELECT deadline FROM live)
+"""
+
+
+@lru_cache(maxsize=4096)
+def form_item_shapes(form_id: int) -> dict[int, tuple[int, str, int]]:
+    """position → (form item id, item type, option count) of a frozen form. A frozen form never
+    changes, so each process keeps the shapes of the forms it has served (read them, never change them)."""
+    rows = FormItem.objects.filter(form_id=form_id).values_list("position", "pk", "item_version__type", "option_order")
+    return {position: (pk, item_type, len(order)) for position, pk, item_type, order in rows}
+
+
+def response_save_if_live(
+    *,
+    attempt_id: int,
+    candidate_id: int,
+    form_id: int,
+    position: int,
+    value: Sequence,
+    flagged: bool,
+    client_seq: int,
+    driver: str,
+    now=None,
+) -> int | None:
+    """response_save for the common case, in one database round trip: a valid answer, newer than
+    the stored one, to an attempt in progress that this browser drives, within its time.
+
+    Returns the seconds remaining when the answer is stored; None for anything else (a bad
+    answer, an older sequence, a pause, another browser, time up, another candidate's attempt):
+    response_save then decides and says why. Nothing is stored then; an older sequence to a live
+    attempt still moves it to the item, as response_save does.
+    """
+    import json
+
+    now = now or timezone.now()
+    shape = form_item_shapes(form_id).get(position)
+    if shape is None or client_seq < 0:
+        return None
+    form_item_id, item_type, n_options = shape
+    try:
+        positions = _clean_value(item_type, value, n_options)
+    except ValidationError:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _UPSERT_IF_LIVE,
+            {
+                "attempt": attempt_id,
+                "candidate": candidate_id,
+                "in_progress": A.IN_PROGRESS.value,
+                "driver": driver,
+                "cutoff": now - DEADLINE_GRACE,
+                "form_item": form_item_id,
+                "value": json.dumps(positions),
+                "flagged": flagged,
+                "seq": client_seq,
+                "now": now,
+                "position": position,
+            },
+        )
+        row = cursor.fetchone()
+    if row is None or row[0] is None:
+        return None
+    # In progress, the deadline is the clock: every transition that moves it stores compute_deadline().
+    return max(0, int((row[0] - now).total_seconds()))
 
 
 # --- submit, score, release ------------------------------------------------------------------
@@ -531,6 +620,94 @@ def attempt_void(*, attempt: Attempt, by: User, reason: str) -> Attempt:
     if not reason.strip():
         raise ValidationError({"reason": _("Say why.")})
     return _transition(_locked(attempt), "void", by=by, reason=reason)
+
+
+# --- a proctor's actions that change no status -------------------------------------------------
+
+MESSAGE_MAX_LENGTH = 1000
+# Stored as the driver while an attempt moves: no browser matches it until one claims the attempt.
+MOVING = "moving"
+# Statuses in which the result is not yet settled, so a flag can still hold it.
+FLAGGABLE_STATUSES = (A.CHECKED_IN, A.IN_PROGRESS, A.PAUSED, A.SUBMITTED, A.SCORED, A.TERMINATED)
+
+
+def _require_reason(reason: str) -> str:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why.")})
+    return reason.strip()
+
+
+@transaction.atomic
+def attempt_message(*, attempt: Attempt, by: User, text: str, reason: str) -> AttemptEvent:
+    """A proctor's message to the candidate's screen, kept in the attempt's history with the reason."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write the message.")})
+    if len(text) > MESSAGE_MAX_LENGTH:
+        raise ValidationError({"text": _("Keep the message under %(n)s characters.") % {"n": MESSAGE_MAX_LENGTH}})
+    reason = _require_reason(reason)
+    attempt = _locked(attempt)
+    if attempt.status not in (A.CHECKED_IN, *LIVE_STATUSES):
+        raise IllegalTransition(_("Messages reach a candidate only before or during the exam."))
+    return _log(attempt, "message", by=by, reason=reason, detail={"text": text})
+
+
+def attempt_messages(attempt: Attempt, *, after: int = 0) -> list[AttemptEvent]:
+    return list(attempt.events.filter(action="message", pk__gt=after).order_by("pk").only("pk", "detail", "at"))
+
+
+@transaction.atomic
+def attempt_move_device(*, attempt: Attempt, by: User, reason: str) -> Attempt:
+    """Lets the exam go on in another browser: the one driving it now is shut out at its next request,
+    and the first browser of the candidate's to open the exam afterwards drives it (attempt_claim_driver)."""
+    reason = _require_reason(reason)
+    attempt = _locked(attempt)
+    if attempt.status not in LIVE_STATUSES:
+        raise IllegalTransition(_("Only an exam in progress can move to another device."))
+    previous = attempt.driver
+    attempt.driver = MOVING
+    attempt.save(update_fields=["driver"])
+    # A prefix of the keyed hash is enough to recognise the old browser later and reveals nothing.
+    _log(attempt, "move_device", by=by, reason=reason, detail={"from_driver": previous[:16]})
+    return attempt
+
+
+def attempt_claim_driver(*, attempt: Attempt, driver: str) -> bool:
+    """Makes this browser the driver of an attempt a proctor let move; False when it is not moving.
+
+    One conditional UPDATE: when two browsers open the exam at once, exactly one claims it.
+    """
+    if attempt.driver != MOVING:
+        return False
+    with transaction.atomic():
+        now = timezone.now()
+        claimed = Attempt.objects.filter(pk=attempt.pk, driver=MOVING).update(driver=driver, last_seen_at=now)
+        if claimed:
+            attempt.driver = driver
+            AttemptEvent.objects.create(
+                attempt=attempt, action="claim_device", actor_id=attempt.candidate_id, detail={"driver": driver[:16]}
+            )
+    return bool(claimed)
+
+
+def moved_away(attempt: Attempt, driver: str) -> bool:
+    """Whether this browser drove the attempt until a proctor moved the exam to another device."""
+    return attempt.events.filter(action="move_device", detail__from_driver=driver[:16]).exists()
+
+
+@transaction.atomic
+def attempt_flag_for_review(*, attempt: Attempt, by: User, reason: str, flagged: bool = True) -> Attempt:
+    """Raises (or lowers) the review flag; while it is up the result is not released (release_holds)."""
+    reason = _require_reason(reason)
+    attempt = _locked(attempt)
+    if attempt.status not in FLAGGABLE_STATUSES:
+        raise IllegalTransition(_("The result of this attempt is already settled."))
+    if attempt.review_flag == flagged:
+        return attempt
+    attempt.review_flag = flagged
+    attempt.save(update_fields=["review_flag"])
+    _log(attempt, "flag" if flagged else "unflag", by=by, reason=reason)
+    return attempt
 
 
 # --- the beat's sweep ------------------------------------------------------------------------

@@ -5,6 +5,8 @@ without the core importing them.
   queue work do it with transaction.on_commit.
 - `release_blockers`: callables (attempt) -> reason or None; any reason holds the result for review.
 - `legal_name_provider`: the callable that gives a candidate's legal name as printed.
+- `start_blockers`: callables (attempt) -> reason or None, asked before an attempt starts.
+- `integrity_reporters`: callables told of the candidate browser's integrity events (tab left, copy...).
 """
 
 from collections.abc import Callable
@@ -32,3 +34,14 @@ eligibility_checks: list[Callable] = []
 
 # Callables (attempt) -> reason or None, asked before an attempt starts (e.g. awaiting admission).
 start_blockers: list[Callable] = []
+
+# Callables (attempt, events, client) told what the candidate's browser reported or the server noticed
+# during the exam: events are dicts {"kind", "at" (client time in ms or None), "detail", "source"
+# ("browser" or "server")}, client is {"ip", "user_agent"}. The proctoring app records them; without it
+# they are dropped.
+integrity_reporters: list[Callable] = []
+
+
+def report_integrity(attempt, events: list[dict], client: dict) -> None:
+    for reporter in integrity_reporters:
+        reporter(attempt=attempt, events=events, client=client)

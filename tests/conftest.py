@@ -60,6 +60,17 @@ def public_url():
         yield "http://127.0.0.1:8000"
 
 
+@pytest.fixture(autouse=True)
+def process_caches_cleared():
+    """The autosave path remembers frozen forms and started attempts per process, keyed by primary
+    key; a test database that was rolled back or flushed hands those keys out again."""
+    from candidates.exam_access import _started
+    from exams.delivery import form_item_shapes
+
+    form_item_shapes.cache_clear()
+    _started.cache_clear()
+
+
 @pytest.fixture
 def candidate(db):
     return make_user("candidate", Role.CANDIDATE, first_name="Sofia", last_name="Marin")

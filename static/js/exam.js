@@ -6,6 +6,11 @@
  * kept in localStorage (so a reload or crash loses nothing). The queue is sent in order, one
  * request at a time; an item says "Saved" only once the server has acknowledged its newest
  * sequence. The server keeps the newest sequence per item, so a retried request is harmless.
+ *
+ * The proctor: every two seconds the page asks the live endpoint for the attempt's version (a
+ * number from the server's cache, no database query). When it changed, the page fetches the state
+ * (clock, pause, the proctor's messages, an ending) and shows it. Leaving the tab or window, full
+ * screen, copy and paste, right clicks and lost connections are reported in small batches.
  */
 (function () {
   "use strict";
@@ -16,6 +21,7 @@
   var T = JSON.parse(document.getElementById("exam-strings").textContent);
   var practice = cfg.mode === "practice";
   var HEARTBEAT_MS = 15000;
+  var LIVE_MS = (Number(cfg.liveSeconds) || 2) * 1000;
   var LIVE = ["in_progress", "paused"];
 
   function $(id) { return document.getElementById(id); }
@@ -61,6 +67,9 @@
   var remaining = null;             // the server's remaining seconds …
   var remainingAt = 0;              // … and when we heard it (performance.now)
   var warned = {};
+  var liveVersion = String(cfg.liveVersion || "");
+  var lastMessage = 0;              // id of the newest proctor message shown
+  var connectionLostAt = null;      // Date.now() when the connection went, until it is reported
 
   // --- the clock ------------------------------------------------------------------------------
   function setRemaining(seconds) {
@@ -147,6 +156,7 @@
 
   function goOffline() {
     offline = true;
+    connectionLostAt = connectionLostAt || Date.now();
     updateOfflineBanner();
     renderStatus();
     clearTimeout(retryTimer);
@@ -154,8 +164,15 @@
     retryDelay = Math.min(retryDelay * 2, 15000);
   }
 
+  function connectionBack() {
+    if (connectionLostAt === null) return;
+    note("connection_lost", { seconds: Math.round((Date.now() - connectionLostAt) / 1000) });
+    connectionLostAt = null;
+  }
+
   function backOnline() {
     retryDelay = 2000;
+    connectionBack();
     if (!offline) return;
     offline = false;
     updateOfflineBanner();
@@ -239,6 +256,10 @@
       setPaused(true, data.message);
       return;
     }
+    if (data.reason === "moved") {
+      endScreen(T.moved_device, data.message);
+      return;
+    }
     closed = true;
     stopped = true;
     setInputsDisabled(true);
@@ -268,13 +289,12 @@
     if (practice || closed) return;
     call(cfg.heartbeatUrl, "POST", {}).then(function (reply) {
       if (reply.ok) {
-        setRemaining(reply.data.remaining_seconds);
-        setPaused(Boolean(reply.data.paused), reply.data.message);
         if (LIVE.indexOf(reply.data.status) < 0) {
-          closed = stopped = true;
-          window.location.assign(reply.data.result_url || cfg.resultUrl);
+          refreshState();  // the state says how it ended: by the clock, or by the proctor
           return;
         }
+        setRemaining(reply.data.remaining_seconds);
+        setPaused(Boolean(reply.data.paused), reply.data.message);
         if (offline) { backOnline(); flush(); }
       } else if (reply.status === 409 || reply.status === 404) {
         handleClosed(reply.data);
@@ -282,6 +302,188 @@
         goOffline();
       }
     }, function () { goOffline(); });
+  }
+
+  // --- the proctor: live version, state, messages, endings --------------------------------------
+  function livePoll() {
+    if (practice || stopped || !cfg.liveUrl) return;
+    fetch(cfg.liveUrl, {
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { "Accept": "application/json", "X-Exam-Live": cfg.liveToken || "" }
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (data) {
+      if (data && String(data.v) !== liveVersion) {
+        liveVersion = String(data.v);
+        refreshState();
+      }
+    }, function () { /* offline: the answers' queue and the heartbeat say so */ }).then(function () {
+      if (!stopped) setTimeout(livePoll, LIVE_MS);
+    });
+  }
+
+  var refreshing = false;
+  var refreshAgain = false;
+  function refreshState() {
+    if (practice || stopped) return;
+    if (refreshing) { refreshAgain = true; return; }
+    refreshing = true;
+    call(cfg.stateUrl + "?after=" + lastMessage, "GET").then(function (reply) {
+      refreshing = false;
+      if (reply.ok) applyState(reply.data);
+      else if (reply.status === 409 || reply.status === 404) handleClosed(reply.data);
+      else liveVersion = "";  // ask again at the next poll
+      if (refreshAgain) { refreshAgain = false; refreshState(); }
+    }, function () {
+      refreshing = false;
+      liveVersion = "";
+    });
+  }
+
+  function applyState(data) {
+    if (data.messages) showMessages(data.messages);
+    if (LIVE.indexOf(data.status) < 0) {
+      if (data.ended_by_proctor) {
+        endScreen(T.ended, T.ended_text);
+      } else {
+        closed = stopped = true;
+        window.location.assign(data.result_url || cfg.resultUrl);
+      }
+      return;
+    }
+    setRemaining(data.remaining_seconds);
+    setPaused(Boolean(data.paused), data.message);
+    tick();
+  }
+
+  function showMessages(list) {
+    var box = $("proctor-message-list");
+    if (!box) return;
+    list.forEach(function (message) {
+      if (message.id <= lastMessage) return;
+      lastMessage = message.id;
+      var li = document.createElement("li");
+      var time = document.createElement("time");
+      time.dateTime = message.at;
+      time.className = "small me-2";
+      time.textContent = new Date(message.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      var text = document.createElement("span");
+      text.textContent = message.text;
+      li.appendChild(time);
+      li.appendChild(text);
+      box.appendChild(li);
+    });
+    // Kept in the accessibility tree while empty, so the first message is announced too.
+    if (lastMessage) $("proctor-messages").classList.remove("visually-hidden");
+  }
+
+  function endScreen(heading, text) {
+    closed = stopped = true;
+    setInputsDisabled(true);
+    store.clear();
+    ["banner-paused", "banner-warning", "banner-offline"].forEach(function (id) { $(id).hidden = true; });
+    var nav = document.querySelector(".exam-nav-panel");
+    if (nav) nav.hidden = true;
+    $("exam-clock").hidden = true;  // no time is left to count
+    if ($("btn-fullscreen")) $("btn-fullscreen").remove();
+    showScreen("done-screen");
+    $("done-heading").textContent = heading;
+    $("done-text").textContent = text || "";
+    if ($("done-result-link")) $("done-result-link").hidden = false;
+    $("done-heading").focus();
+    $("announce-urgent").textContent = heading;
+    if (document.fullscreenElement && document.exitFullscreen) document.exitFullscreen().catch(function () {});
+  }
+
+  // --- integrity events: what the proctor is told about the page ---------------------------------
+  var pending = [];
+  var eventsTimer = null;
+  var eventsSending = false;
+  var MAX_PENDING = 60;
+  var BATCH = 20;
+
+  function note(kind, detail) {
+    if (practice || stopped || !cfg.eventsUrl) return;
+    pending.push({ kind: kind, at: Date.now(), detail: detail || {} });
+    if (pending.length > MAX_PENDING) pending.splice(0, pending.length - MAX_PENDING);
+    scheduleEvents(500);
+  }
+
+  function scheduleEvents(ms) {
+    if (eventsTimer) return;
+    eventsTimer = setTimeout(function () { eventsTimer = null; sendEvents(); }, ms);
+  }
+
+  function sendEvents() {
+    if (eventsSending || stopped || !pending.length) return;
+    eventsSending = true;
+    var batch = pending.splice(0, BATCH);
+    var again = function (ms) { pending = batch.concat(pending); scheduleEvents(ms); };
+    // keepalive: a batch sent as the tab is hidden or closed still leaves.
+    fetch(cfg.eventsUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: true,
+      headers: { "Accept": "application/json", "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify({ events: batch })
+    }).then(function (response) {
+      eventsSending = false;
+      if (response.ok) {
+        if (pending.length) scheduleEvents(1000);
+      } else if (response.status === 429) {
+        response.json().then(function (data) { again(((data && data.retry_after) || 30) * 1000); },
+          function () { again(30000); });
+      } else if (response.status >= 500) {
+        again(5000);
+      }
+      // Any other refusal (the exam ended, another browser): the batch has nowhere to go.
+    }, function () {
+      eventsSending = false;
+      again(5000);
+    });
+  }
+
+  function watchIntegrity() {
+    if (practice) return;
+    var hidden = false;
+    document.addEventListener("visibilitychange", function () {
+      hidden = document.visibilityState === "hidden";
+      if (hidden) note("left_page", { via: "tab" });
+    });
+    window.addEventListener("blur", function () {
+      // A tab switch blurs the window too: count it once, as the tab.
+      setTimeout(function () {
+        if (!hidden && !document.hidden && !document.hasFocus()) note("left_page", { via: "window" });
+      }, 250);
+    });
+    var wasFull = false;
+    var fsButton = $("btn-fullscreen");
+    document.addEventListener("fullscreenchange", function () {
+      var full = Boolean(document.fullscreenElement);
+      if (wasFull && !full) note("fullscreen_exit");
+      wasFull = full;
+      if (fsButton) {
+        fsButton.textContent = full ? T.leave_full_screen : T.full_screen;
+        fsButton.setAttribute("aria-pressed", full ? "true" : "false");
+      }
+    });
+    if (fsButton && !document.fullscreenEnabled) {
+      fsButton.parentNode.removeChild(fsButton);
+      fsButton = null;
+    }
+    if (fsButton) {
+      fsButton.addEventListener("click", function () {
+        if (document.fullscreenElement) document.exitFullscreen().catch(function () {});
+        else document.documentElement.requestFullscreen().catch(function () {});
+      });
+    }
+    ["copy", "cut", "paste"].forEach(function (type) {
+      document.addEventListener(type, function () { note("copy_paste", { action: type }); });
+    });
+    document.addEventListener("contextmenu", function () { note("right_click"); });
+    window.addEventListener("offline", function () { connectionLostAt = connectionLostAt || Date.now(); });
+    window.addEventListener("online", connectionBack);
   }
 
   // --- time up ----------------------------------------------------------------------------------
@@ -666,6 +868,9 @@
     if (!practice) {
       setInterval(heartbeat, HEARTBEAT_MS);
       flush();
+      watchIntegrity();
+      refreshState();  // messages the proctor sent before this page was (re)loaded
+      setTimeout(livePoll, LIVE_MS);
     }
   }
 

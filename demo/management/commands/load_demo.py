@@ -4,11 +4,15 @@ from django.core.management.base import BaseCommand, CommandError
 from demo.bank import demo_bank_load
 from demo.certificates import demo_certificate_create
 from demo.programs import demo_programs_create
+from demo.sessions import LIVE_SUMMARY, demo_sessions_create
 from demo.users import DEMO_PASSWORD, demo_users_create
 
 
 class Command(BaseCommand):
-    help = "Creates the demo users (one per role) and the demo question bank. Safe to run again."
+    help = (
+        "Creates the demo users (one per role), the demo question bank, the five programs, a certified "
+        "candidate, and exam sessions (upcoming ones to book and one under way today). Safe to run again."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -39,3 +43,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(f"Demo certificate: {certificate.number} for {certificate.holder_name}.")
             )
+        sessions = demo_sessions_create(admin=users["admin"], proctor=users["proctor"], candidate2=users["candidate2"])
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo exam sessions: {sessions} added{LIVE_SUMMARY if sessions else '.'}")
+        )
