@@ -306,6 +306,10 @@ class ExamForm(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # Exposure control reads a program's most recent forms (exams.programs.exposure_counts).
+            models.Index(fields=["program", "-id"], name="examform_program_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.program.code} form #{self.pk}"
