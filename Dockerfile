@@ -16,4 +16,4 @@ RUN pip install -c constraints.txt . \
  && chown -R certdesk /srv/certdesk
 USER certdesk
 EXPOSE 8000
-CMD ["gunicorn", "certdesk.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "certdesk.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-"]

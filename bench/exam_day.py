@@ -255,6 +255,9 @@ def start_gunicorn() -> subprocess.Popen:
             "120",
             "--log-level",
             "warning",
+            # The workers' heartbeat file on tmpfs: on a disk-backed /tmp its writes can stall a worker.
+            "--worker-tmp-dir",
+            "/dev/shm",
         ],
         cwd=ROOT,
         env=env,

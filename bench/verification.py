@@ -245,6 +245,9 @@ def start_gunicorn(port: int) -> subprocess.Popen:
             "2048",
             "--log-level",
             "warning",
+            # The workers' heartbeat file on tmpfs: on a disk-backed /tmp its writes can stall a worker.
+            "--worker-tmp-dir",
+            "/dev/shm",
         ],
         cwd=ROOT,
         env=os.environ.copy(),
