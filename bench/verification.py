@@ -247,7 +247,7 @@ def start_gunicorn(port: int) -> subprocess.Popen:
             "warning",
             # The workers' heartbeat file on tmpfs: on a disk-backed /tmp its writes can stall a worker.
             "--worker-tmp-dir",
-            "/dev/shm",
+            "/dev/shm",  # noqa: S108 (gunicorn's own advice; holds only heartbeat files)
         ],
         cwd=ROOT,
         env=os.environ.copy(),

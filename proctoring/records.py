@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from exams.interchange.csv_export import _cell as csv_cell
+from exams.interchange.csv_export import csv_cell
 from exams.models.delivery import Attempt, AttemptEvent, AttemptStatus, ExamSession
 from exams.models.sessions import SessionEvent
 from proctoring.models import Admission, Incident, IntegrityEvent, IntegrityKind, ProctorNote, ReviewDecision

@@ -40,12 +40,6 @@ def make_user(username: str, *roles: Role, first_name: str = "", last_name: str 
     return user
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Every persona's password is hashed at creation; the production hasher costs a good part of a second each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(scope="session", autouse=True)
 def public_url():
     """The deployment as production configures it: tests run with DEBUG off, where certificates and
@@ -56,7 +50,12 @@ def public_url():
     from certificates.keys import signing_key_generate
 
     key = signing_key_generate()
-    with override_settings(PUBLIC_URL="http://127.0.0.1:8000", CERTDESK_SIGNING_KEYS=key.secret_key_multibase):
+    with override_settings(
+        PUBLIC_URL="http://127.0.0.1:8000",
+        CERTDESK_SIGNING_KEYS=key.secret_key_multibase,
+        # Every persona's password is hashed at creation; the production hasher costs most of a second each.
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    ):
         yield "http://127.0.0.1:8000"
 
 

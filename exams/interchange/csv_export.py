@@ -15,7 +15,7 @@ HEADER = [
 ]  # fmt: skip
 
 
-def _cell(value) -> str:
+def csv_cell(value) -> str:
     text = "" if value is None else str(value)
     # A spreadsheet runs a cell starting with = + - @ as a formula (CSV injection).
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -57,6 +57,6 @@ def export_csv(items) -> tuple[bytes, list[str]]:
             *[o.text for o in options],
             *[""] * (MAX_OPTIONS - len(options)),
         ]
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     # The byte-order mark makes Excel read the file as UTF-8.
     return ("\ufeff" + buffer.getvalue()).encode(), []

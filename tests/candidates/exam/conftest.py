@@ -122,12 +122,6 @@ def key_of(attempt: Attempt, position: int) -> list[int]:
     return attempt.form.items.get(position=position).item_version.key()
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The personas' passwords are hashed with a fast hasher here: the real one costs 0.7 s a user."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def exam_program(db, standards_loaded, author, program_admin):
     return create_exam_program(author=author, program_admin=program_admin)

@@ -115,7 +115,3 @@ def attempt_take(program, candidate, *, program_admin, correct: bool = True, sub
     return Attempt.objects.get(pk=attempt.pk)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The personas are created with a password; PBKDF2 at full strength costs a second a test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -28,13 +28,6 @@ def content(
     )
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The personas are made with real passwords; the default hasher's deliberate slowness
-    # would otherwise be most of these tests' running time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def competency(standards_loaded):
     return Competency.objects.get(code="CSS-PRC-DOC")

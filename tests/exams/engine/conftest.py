@@ -87,12 +87,6 @@ def demo_spec(code: str, pool: ItemPool, ids: dict) -> BlueprintSpec:
     )
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The personas' passwords are hashed per test; the default hasher would dominate these tests.
-    settings.PASSWORD_HASHERS = FAST_HASHERS
-
-
 @pytest.fixture(scope="session")
 def demo_pool():
     return yaml_pool()
