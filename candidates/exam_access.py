@@ -24,12 +24,12 @@ def attempt_for_candidate(request, public_id: str) -> Attempt:
     )
 
 
-class _NotStarted(Exception):
+class _NoForm(Exception):
     pass
 
 
 @lru_cache(maxsize=8192)
-def _started(public_id: str, candidate_id: int) -> tuple[int, int]:
+def _form_ids(public_id: str, candidate_id: int) -> tuple[int, int]:
     # Not cached when it raises: an attempt that has no form yet is looked up again next time.
     row = (
         Attempt.objects.filter(public_id=public_id, candidate_id=candidate_id, form__isnull=False)
@@ -37,22 +37,23 @@ def _started(public_id: str, candidate_id: int) -> tuple[int, int]:
         .first()
     )
     if row is None:
-        raise _NotStarted
+        raise _NoForm
     return row
 
 
-def started_attempt_ids(request, public_id: str) -> tuple[int, int] | None:
-    """(attempt id, form id) of the signed-in candidate's started attempt, else None.
+def attempt_form_ids(request, public_id: str) -> tuple[int, int] | None:
+    """(attempt id, form id) of the signed-in candidate's attempt once its form is frozen, else None.
 
-    Who owns an attempt and the form it is taken on never change once it has started, so each
-    process remembers them and the autosave path reads no attempt row to find them. Only these
-    ids: the attempt's status, driver and deadline are checked where the answer is written.
+    Who owns an attempt and the form it is taken on never change once the form is frozen (at
+    check-in), so each process remembers them and the autosave path reads no attempt row to find
+    them. Only these ids: the attempt's status (in progress), driver and deadline are checked where
+    the answer is written.
     """
     if not request.user.is_authenticated:
         return None
     try:
-        return _started(public_id, request.user.pk)
-    except _NotStarted:
+        return _form_ids(public_id, request.user.pk)
+    except _NoForm:
         return None
 
 

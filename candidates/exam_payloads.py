@@ -6,12 +6,14 @@ into these structures, so no template or JSON response can leak them by accident
 """
 
 from decimal import Decimal
+from functools import lru_cache
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from candidates.practice import PRACTICE_ITEMS, PRACTICE_MINUTES
-from exams.delivery import earliest_retake
+from exams.delivery import earliest_retake, last_event_id
 from exams.models.bank import ItemOption, ItemType
 from exams.models.delivery import LIVE_STATUSES, Attempt, AttemptStatus, Response
 from exams.models.programs import FormItem
@@ -31,27 +33,37 @@ def instructions_for(item_type: str) -> str:
 
 def form_items(attempt: Attempt) -> list[dict]:
     """The attempt's items as shown: options in the form's option_order, each with its written position."""
-    rows = FormItem.objects.filter(form_id=attempt.form_id).select_related("item_version").order_by("position")
-    rows = list(rows)
+    return list(_form_items(attempt.form_id, get_language()))
+
+
+# A frozen form never changes, so each process keeps the items of the forms it has shown, by
+# language (the instructions are translated): on an exam morning every candidate's screen loads
+# at the same minute, and the items are read from the database once per form, not per load.
+@lru_cache(maxsize=512)
+def _form_items(form_id: int, language: str | None) -> tuple[dict, ...]:
+    rows = list(
+        FormItem.objects.filter(form_id=form_id)
+        .order_by("position")
+        .values_list("position", "option_order", "item_version_id", "item_version__type", "item_version__stem")
+    )
     # Only position and text: the option rows' key and feedback columns are not even loaded.
     texts: dict[tuple[int, int], str] = {
         (version, position): text
-        for version, position, text in ItemOption.objects.filter(
-            version_id__in=[row.item_version_id for row in rows]
-        ).values_list("version_id", "position", "text")
+        for version, position, text in ItemOption.objects.filter(version_id__in=[row[2] for row in rows]).values_list(
+            "version_id", "position", "text"
+        )
     }
-    return [
+    instructions = {item_type: instructions_for(item_type) for item_type in ItemType.values}
+    return tuple(
         {
-            "position": row.position,
-            "type": row.item_version.type,
-            "instructions": instructions_for(row.item_version.type),
-            "stem": row.item_version.stem,
-            "options": [
-                {"position": position, "text": texts[(row.item_version_id, position)]} for position in row.option_order
-            ],
+            "position": position,
+            "type": item_type,
+            "instructions": instructions[item_type],
+            "stem": stem,
+            "options": [{"position": p, "text": texts[(version, p)]} for p in option_order],
         }
-        for row in rows
-    ]
+        for position, option_order, version, item_type, stem in rows
+    )
 
 
 def stored_responses(attempt: Attempt) -> dict[str, dict]:
@@ -78,6 +90,7 @@ def exam_payload(attempt: Attempt) -> dict:
         "current_position": attempt.current_position,
         "items": items,
         "responses": stored_responses(attempt),
+        "last_event": last_event_id(attempt.pk),
         **clock(attempt),
     }
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import role_required
 from accounts.roles import Role
-from candidates.exam_access import attempt_for_candidate, exam_driver, started_attempt_ids
+from candidates.exam_access import attempt_for_candidate, attempt_form_ids, exam_driver
 from candidates.exam_live import LIVE_POLL_SECONDS, live_token, report_heartbeat, report_server_event
 from candidates.exam_payloads import (
     clock,
@@ -216,6 +216,7 @@ def exam(request, public_id: str):
         live_token=live_token(attempt),
         live_version=live.version(attempt.pk),
         live_seconds=LIVE_POLL_SECONDS,
+        payload=exam_payload(attempt),
     )
 
 
@@ -319,10 +320,11 @@ def _answer_input(body: bytes) -> tuple[int, list, bool, int]:
 
 @exam_json("POST")
 def _exam_answer_checked(request, attempt: Attempt):
-    """Saves one answer: {"position", "value", "flagged", "seq"} → {"stored", "seq", "remaining_seconds"}.
+    """Saves one answer: {"position", "value", "flagged", "seq"} → {"stored", "seq", "remaining_seconds", "event"}.
 
     "seq" in the reply is the newest sequence the server holds for the item: when a newer answer
-    was already stored, this one is not, and the browser knows its newer one counts.
+    was already stored, this one is not, and the browser knows its newer one counts. "event" is the
+    attempt's last event id (delivery.last_event_id).
     """
     driver = exam_driver(request)
     delivery.check_driver(attempt, driver)
@@ -353,23 +355,35 @@ def _exam_answer_checked(request, attempt: Attempt):
         return _error("bad_request", error.messages[0], 400)
     if not stored:
         seq = Response.objects.filter(attempt=attempt, form_item=form_item).values_list("client_seq", flat=True)[0]
-    return JsonResponse({"stored": stored, "seq": seq, "remaining_seconds": attempt.remaining_seconds()})
+    return JsonResponse(
+        {
+            "stored": stored,
+            "seq": seq,
+            "remaining_seconds": attempt.remaining_seconds(),
+            "event": delivery.last_event_id(attempt.pk),
+        }
+    )
 
 
 @never_cache
 def exam_answer(request, public_id: str):
     """Autosave, once a second for every candidate on an exam day: the common case (a valid, newer
     answer to an attempt in progress) is stored in one statement with no attempt row read first;
-    anything else goes the whole way through _exam_answer_checked, which says what is wrong."""
+    anything else goes the whole way through _exam_answer_checked, which says what is wrong.
+
+    Every stored answer's reply carries the attempt's last event id, read in the same statement: a
+    proctor's action adds an event, so a screen that is saving answers learns of it from them and
+    skips its live polls, which on an exam day are a third of all requests otherwise.
+    """
     if request.method == "POST":
-        ids = started_attempt_ids(request, public_id)
+        ids = attempt_form_ids(request, public_id)
         if ids is not None:
             try:
                 position, value, flagged, seq = _answer_input(request.body)
             except ValidationError:
                 pass
             else:
-                remaining = delivery.response_save_if_live(
+                saved = delivery.response_save_if_live(
                     attempt_id=ids[0],
                     candidate_id=request.user.pk,
                     form_id=ids[1],
@@ -379,8 +393,9 @@ def exam_answer(request, public_id: str):
                     client_seq=seq,
                     driver=exam_driver(request),
                 )
-                if remaining is not None:
-                    return JsonResponse({"stored": True, "seq": seq, "remaining_seconds": remaining})
+                if saved is not None:
+                    remaining, event = saved
+                    return JsonResponse({"stored": True, "seq": seq, "remaining_seconds": remaining, "event": event})
     return _exam_answer_checked(request, public_id)
 
 

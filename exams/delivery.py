@@ -12,7 +12,7 @@ from functools import lru_cache, partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -228,7 +228,13 @@ CHECK_IN_EARLY = timedelta(minutes=30)
 
 @transaction.atomic
 def attempt_check_in(*, attempt: Attempt, by: User, agreement_accepted: bool, now=None) -> Attempt:
-    """The candidate accepts the candidate agreement; check-in opens 30 minutes before the window."""
+    """The candidate accepts the candidate agreement; check-in opens 30 minutes before the window.
+
+    The candidate's form is drawn and frozen here rather than at the start: on an exam morning the
+    candidates of a session check in over half an hour but press "Start" in the same minute, and a
+    start that only starts the clock keeps that minute fast. The form stays unseen until the start
+    (every view of it requires an attempt in progress).
+    """
     now = now or timezone.now()
     attempt = _locked(attempt)
     if not agreement_accepted:
@@ -237,7 +243,8 @@ def attempt_check_in(*, attempt: Attempt, by: User, agreement_accepted: bool, no
         raise ValidationError(_("Check-in opens 30 minutes before the session."))
     if now > attempt.session.closes_at:
         raise ValidationError(_("The start window of this session has closed."))
-    return _transition(attempt, "check_in", by=by, agreement_accepted_at=now, checked_in_at=now)
+    form = attempt.form or form_freeze(program=attempt.program)
+    return _transition(attempt, "check_in", by=by, form=form, agreement_accepted_at=now, checked_in_at=now)
 
 
 def start_blockers(attempt: Attempt) -> list[str]:
@@ -246,7 +253,7 @@ def start_blockers(attempt: Attempt) -> list[str]:
 
 @transaction.atomic
 def attempt_start(*, attempt: Attempt, by: User, driver: str, extra_time_percent: int = 0, now=None) -> Attempt:
-    """Freezes the candidate's own form and starts the clock."""
+    """Starts the clock on the form frozen at check-in (drawn now for an attempt that has none)."""
     now = now or timezone.now()
     attempt = _locked(attempt)
     if attempt.agreement_accepted_at is None:
@@ -432,7 +439,8 @@ ON CONFLICT (attempt_id, form_item_id) DO UPDATE
 SET value = EXCLUDED.value, flagged = EXCLUDED.flagged, client_seq = EXCLUDED.client_seq,
     saved_at = EXCLUDED.saved_at
 WHERE exams_response.client_seq < EXCLUDED.client_seq
-RETURNING (SELECT deadline FROM live)
+RETURNING (SELECT deadline FROM live),
+    (SELECT coalesce(max(id), 0) FROM exams_attemptevent WHERE attempt_id = %(attempt)s)
 """
 
 
@@ -455,14 +463,14 @@ def response_save_if_live(
     client_seq: int,
     driver: str,
     now=None,
-) -> int | None:
+) -> tuple[int, int] | None:
     """response_save for the common case, in one database round trip: a valid answer, newer than
     the stored one, to an attempt in progress that this browser drives, within its time.
 
-    Returns the seconds remaining when the answer is stored; None for anything else (a bad
-    answer, an older sequence, a pause, another browser, time up, another candidate's attempt):
-    response_save then decides and says why. Nothing is stored then; an older sequence to a live
-    attempt still moves it to the item, as response_save does.
+    Returns (seconds remaining, the attempt's last event id: see last_event_id) when the answer is
+    stored; None for anything else (a bad answer, an older sequence, a pause, another browser, time
+    up, another candidate's attempt): response_save then decides and says why. Nothing is stored
+    then; an older sequence to a live attempt still moves it to the item, as response_save does.
     """
     import json
 
@@ -496,7 +504,17 @@ def response_save_if_live(
     if row is None or row[0] is None:
         return None
     # In progress, the deadline is the clock: every transition that moves it stores compute_deadline().
-    return max(0, int((row[0] - now).total_seconds()))
+    return max(0, int((row[0] - now).total_seconds())), row[1]
+
+
+def last_event_id(attempt_id: int) -> int:
+    """The id of the attempt's newest event, 0 before any.
+
+    Every transition and every logged action (a proctor's message, extra time, a device move) adds
+    an event, so the exam screen compares this number with the one it holds to learn that it should
+    fetch the attempt's state; autosave replies carry it at no extra round trip (_UPSERT_IF_LIVE).
+    """
+    return AttemptEvent.objects.filter(attempt_id=attempt_id).aggregate(last=Max("pk"))["last"] or 0
 
 
 # --- submit, score, release ------------------------------------------------------------------
@@ -607,7 +625,7 @@ def attempt_terminate(*, attempt: Attempt, by: User, reason: str, outcome: str) 
     )
     if outcome == "void":
         return _transition(attempt, "void", by=by, reason=reason)
-    if attempt.form_id:
+    if attempt.started_at:  # the form is frozen at check-in; only an exam that began has answers to score
         attempt_score(attempt=attempt, by=by, reason=reason)
         # A terminated exam is reviewed before anyone sees the result.
         Attempt.objects.filter(pk=attempt.pk).update(review_flag=True)

@@ -7,4 +7,6 @@ from exams.delivery import attempts_sweep
 def attempts_sweep_task() -> dict:
     """Every few seconds: submit attempts whose time ran out (browser closed or not), expire no-shows."""
     return attempts_sweep()
+
+
 from exams.interchange.tasks import import_job_run  # noqa: E402, F401  (registers the bank import task)

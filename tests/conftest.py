@@ -61,13 +61,15 @@ def public_url():
 
 @pytest.fixture(autouse=True)
 def process_caches_cleared():
-    """The autosave path remembers frozen forms and started attempts per process, keyed by primary
-    key; a test database that was rolled back or flushed hands those keys out again."""
-    from candidates.exam_access import _started
+    """The exam screen's paths remember frozen forms, their items and attempts' forms per process,
+    keyed by primary key; a test database that was rolled back or flushed hands those keys out again."""
+    from candidates.exam_access import _form_ids
+    from candidates.exam_payloads import _form_items
     from exams.delivery import form_item_shapes
 
     form_item_shapes.cache_clear()
-    _started.cache_clear()
+    _form_ids.cache_clear()
+    _form_items.cache_clear()
 
 
 @pytest.fixture

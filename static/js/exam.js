@@ -1,6 +1,6 @@
 /* The exam screen: one item per screen, a navigator, autosave with an offline queue, and the
- * server's clock. The server renders the shell; this script fetches the exam once and then
- * talks to small JSON endpoints. In practice mode nothing leaves the browser.
+ * server's clock. The server renders the shell with the exam in it; this script then talks
+ * to small JSON endpoints. In practice mode nothing leaves the browser.
  *
  * Autosave: every change gets a per-item sequence number that only grows, and goes into a queue
  * kept in localStorage (so a reload or crash loses nothing). The queue is sent in order, one
@@ -8,7 +8,9 @@
  * sequence. The server keeps the newest sequence per item, so a retried request is harmless.
  *
  * The proctor: every two seconds the page asks the live endpoint for the attempt's version (a
- * number from the server's cache, no database query). When it changed, the page fetches the state
+ * number from the server's cache, no database query). An answer's acknowledgement carries the
+ * attempt's last event id, which every proctor action moves, and stands in for that poll, so a
+ * candidate who is answering sends no polls. When either changed, the page fetches the state
  * (clock, pause, the proctor's messages, an ending) and shows it. Leaving the tab or window, full
  * screen, copy and paste, right clicks and lost connections are reported in small batches.
  */
@@ -213,6 +215,7 @@
         saveQueue();
         acked[entry.position] = Math.max(acked[entry.position] || 0, reply.data.seq || entry.seq);
         setRemaining(reply.data.remaining_seconds);
+        noteEvent(reply.data.event);
         backOnline();
         afterChange();
         flush();
@@ -305,8 +308,34 @@
   }
 
   // --- the proctor: live version, state, messages, endings --------------------------------------
+  // When the server last told the page whether anything changed: a live poll, or an answer's
+  // acknowledgement with the attempt's last event id (every proctor action adds an event).
+  var heardAt = 0;
+  var lastEvent = 0;
+  function noteVersion(v) {
+    heardAt = performance.now();
+    if (String(v) !== liveVersion) {
+      liveVersion = String(v);
+      refreshState();
+    }
+  }
+  function noteEvent(id) {
+    if (typeof id !== "number") return;
+    heardAt = performance.now();
+    if (id > lastEvent) {
+      lastEvent = id;
+      refreshState();
+    }
+  }
+
   function livePoll() {
     if (practice || stopped || !cfg.liveUrl) return;
+    // An acknowledged answer told the last event less than a poll interval ago: that was this poll.
+    var since = performance.now() - heardAt;
+    if (since < LIVE_MS) {
+      setTimeout(livePoll, LIVE_MS - since);
+      return;
+    }
     fetch(cfg.liveUrl, {
       credentials: "same-origin",
       cache: "no-store",
@@ -314,10 +343,7 @@
     }).then(function (response) {
       return response.ok ? response.json() : null;
     }).then(function (data) {
-      if (data && String(data.v) !== liveVersion) {
-        liveVersion = String(data.v);
-        refreshState();
-      }
+      if (data) noteVersion(data.v);
     }, function () { /* offline: the answers' queue and the heartbeat say so */ }).then(function () {
       if (!stopped) setTimeout(livePoll, LIVE_MS);
     });
@@ -839,6 +865,7 @@
   function load(payload) {
     items = payload.items;
     items.forEach(function (item) { byPos[item.position] = item; });
+    lastEvent = payload.last_event || 0;
     setRemaining(payload.remaining_seconds);
     if (practice) {
       answers = store.get("answers", {});
@@ -866,7 +893,12 @@
     tick();
     setInterval(tick, 1000);
     if (!practice) {
-      setInterval(heartbeat, HEARTBEAT_MS);
+      // The first beat at a random point of the interval: a session's candidates start in the same
+      // minute, and beats in step would reach the server as a wave every 15 s.
+      setTimeout(function () {
+        heartbeat();
+        setInterval(heartbeat, HEARTBEAT_MS);
+      }, Math.random() * HEARTBEAT_MS);
       flush();
       watchIntegrity();
       refreshState();  // messages the proctor sent before this page was (re)loaded
@@ -898,21 +930,7 @@
   }
   window.addEventListener("online", function () { if (offline) flush(); });
 
-  if (practice) {
-    load(JSON.parse($("exam-practice").textContent));
-  } else {
-    call(cfg.payloadUrl, "GET").then(function (reply) {
-      if (reply.ok) {
-        load(reply.data);
-      } else if (reply.status === 409 && reply.data.result_url) {
-        window.location.assign(reply.data.result_url);
-      } else {
-        $("item-heading").textContent = T.load_failed;
-        showError(reply.data.message || T.load_failed);
-      }
-    }, function () {
-      $("item-heading").textContent = T.load_failed;
-      showError(T.load_failed);
-    });
-  }
+  // The exam comes with the page (items, stored answers, clock): the first item shows without
+  // another round trip, which on an exam morning is one request fewer per candidate at the start.
+  load(JSON.parse($(practice ? "exam-practice" : "exam-payload").textContent));
 })();

@@ -1,12 +1,16 @@
 """The exam screen's cheap poll: a signed token and the cache answer it, with no database query."""
 
+import json
+import re
+
 from django.core.cache import cache
 from django.urls import reverse
 
 from candidates.exam_live import live_token
 from exams import live
+from exams.models.delivery import AttemptEvent
 from proctoring import services
-from tests.candidates.exam.conftest import book
+from tests.candidates.exam.conftest import book, position_of
 
 
 def poll(client, attempt, token):
@@ -62,3 +66,37 @@ def test_the_exam_page_carries_the_token_the_version_and_the_event_endpoint(star
     assert f'data-live-version="{live.version(started.pk)}"' in html
     assert f'data-events-url="{reverse("candidates:exam_events", args=[started.public_id])}"' in html
     assert 'aria-live="assertive"' in html and 'id="proctor-message-list"' in html
+
+
+def answer(client, attempt, position, value, seq):
+    return client.post(
+        reverse("candidates:exam_answer", args=[attempt.public_id]),
+        json.dumps({"position": position, "value": value, "flagged": False, "seq": seq}),
+        content_type="application/json",
+    )
+
+
+def test_an_acknowledged_answer_carries_the_last_event_so_the_screen_need_not_poll(
+    started, candidate_client, proctor, django_assert_num_queries
+):
+    single = position_of(started, "single")
+    first = answer(candidate_client, started, single, [1], seq=1).json()  # the checked path, then remembered
+    with django_assert_num_queries(3):  # no more than before: read in the statement that stores the answer
+        fast = answer(candidate_client, started, single, [2], seq=2).json()
+    start_event = AttemptEvent.objects.filter(attempt=started).latest("pk").pk
+    assert first["event"] == fast["event"] == start_event
+
+    message = services.proctor_message(attempt=started, by=proctor, reason="test", text="Eyes on the screen, please.")
+    after = answer(candidate_client, started, single, [3], seq=3).json()
+    assert after["stored"] is True and after["event"] == message.pk > start_event
+
+    # An older sequence is not stored; its reply still tells the last event.
+    stale = answer(candidate_client, started, single, [1], seq=1).json()
+    assert stale["stored"] is False and stale["seq"] == 3 and stale["event"] == message.pk
+
+
+def test_the_exam_page_carries_the_last_event_the_screen_starts_from(started, candidate_client, proctor):
+    services.proctor_message(attempt=started, by=proctor, reason="test", text="Welcome.")
+    html = candidate_client.get(reverse("candidates:exam", args=[started.public_id])).content.decode()
+    exam = json.loads(re.search(r'<script id="exam-payload" type="application/json">(.*?)</script>', html).group(1))
+    assert exam["last_event"] == AttemptEvent.objects.filter(attempt=started).latest("pk").pk

@@ -4,11 +4,13 @@ the issue's: a proctor action on the candidate's screen within 3 s, an integrity
 row within 5 s."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
 
 from exams.models.delivery import Attempt, AttemptEvent, AttemptStatus
+from proctoring import services
 from proctoring.models import Admission
 from tests.candidates.exam.conftest import book, create_exam_program, create_session_now
 from tests.proctoring.conftest import admit
@@ -192,3 +194,41 @@ def test_a_tab_switch_appears_on_the_proctors_row_within_five_seconds(two_pages,
     other_tab.goto(f"{live_server.url}/standards/")
     other_tab.bring_to_front()
     expect(events).to_contain_text("Left the exam tab or window", timeout=ON_ROW)
+
+
+def test_a_candidate_who_keeps_answering_sends_no_polls_and_sees_a_message_within_3_s(
+    two_pages, live_server, booked, proctor
+):
+    """Each acknowledged answer tells the screen the attempt's live version, so while answers are
+    flowing the screen sends no live polls; a proctor's message still arrives within the bound."""
+    candidate_page, _proctor_page = two_pages
+    booked.refresh_from_db()
+    admit(booked, proctor)
+    candidate_page.goto(f"{live_server.url}/exam/{booked.public_id}/check-in/")
+    candidate_page.get_by_label("I have read the candidate agreement and I accept it.").check()
+    candidate_page.get_by_role("button", name="Check in").click()
+    candidate_page.get_by_role("button", name="Start the exam").click()
+    expect(candidate_page.locator("#item-heading")).to_have_text(re.compile(r"Question \d of 4"), timeout=WAIT)
+    attempt = Attempt.objects.get(pk=booked.pk)
+    single = attempt.form.items.select_related("item_version").get(item_version__type="single")
+    choices = [single.item_version.options.get(position=p).text for p in single.option_order[:2]]
+    candidate_page.locator(f'#exam-nav button[data-position="{single.position}"]').click()
+    candidate_page.get_by_label(choices[0], exact=True).check()
+    expect(candidate_page.get_by_test_id("save-status")).to_have_text("Saved", timeout=WAIT)
+
+    polls = []
+    candidate_page.on("request", lambda request: polls.append(request.url) if request.url.endswith("/live") else None)
+    messages = candidate_page.get_by_test_id("proctor-messages")
+    sent_at = shown_after = None
+    for change in range(1, 30):  # a change of mind every ~0.4 s, for at most ~12 s
+        candidate_page.get_by_label(choices[change % 2], exact=True).check()
+        candidate_page.wait_for_timeout(400)
+        if change == 6:  # well past a poll interval of answering
+            services.proctor_message(attempt=attempt, by=proctor, reason="Looking away", text="Eyes on the screen.")
+            sent_at = time.monotonic()
+        if sent_at and "Eyes on the screen." in messages.inner_text():
+            shown_after = time.monotonic() - sent_at
+            break
+    assert shown_after is not None and shown_after < ON_SCREEN / 1000, shown_after
+    assert polls == []
+    expect(candidate_page.get_by_test_id("save-status")).to_have_text("Saved", timeout=WAIT)

@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 from django.urls import reverse
@@ -5,7 +6,8 @@ from django.utils import timezone
 
 from candidates.exam_access import driver_for
 from candidates.models import AccommodationRequest
-from exams.models.delivery import Attempt, AttemptStatus
+from exams.models.delivery import Attempt, AttemptStatus, Response
+from exams.models.programs import ExamForm
 
 A = AttemptStatus
 
@@ -46,7 +48,28 @@ def test_checking_in_leads_to_the_start_page_with_duration_and_item_count(booked
     assert booked.status == A.CHECKED_IN and booked.agreement_accepted_at is not None
 
 
-def test_start_freezes_the_form_and_this_browser_drives_the_attempt(started, candidate_client):
+def test_check_in_freezes_the_form_unseen_and_the_start_only_starts_the_clock(booked, candidate_client):
+    candidate_client.post(reverse("candidates:exam_checkin", args=[booked.public_id]), {"agreement": "yes"})
+    booked.refresh_from_db()
+    assert booked.status == A.CHECKED_IN and booked.form is not None and booked.form.items.count() == 4
+    forms = ExamForm.objects.count()
+
+    # Drawn, but not shown and not answerable until the start.
+    payload = candidate_client.get(reverse("candidates:exam_payload", args=[booked.public_id]))
+    assert payload.status_code == 409 and "items" not in payload.json()
+    answer = candidate_client.post(
+        reverse("candidates:exam_answer", args=[booked.public_id]),
+        json.dumps({"position": 1, "value": [1], "flagged": False, "seq": 1}),
+        content_type="application/json",
+    )
+    assert answer.status_code == 409 and not Response.objects.filter(attempt=booked).exists()
+
+    candidate_client.post(reverse("candidates:exam_start", args=[booked.public_id]))
+    started = Attempt.objects.get(pk=booked.pk)
+    assert started.status == A.IN_PROGRESS and started.form_id == booked.form_id and ExamForm.objects.count() == forms
+
+
+def test_the_started_attempt_has_its_form_and_this_browser_drives_it(started, candidate_client):
     assert started.status == A.IN_PROGRESS and started.form.items.count() == 4
     assert started.driver == driver_for(candidate_client.session.session_key)
     assert started.driver != candidate_client.session.session_key  # a keyed hash, not the cookie itself

@@ -113,5 +113,3 @@ def attempt_take(program, candidate, *, program_admin, correct: bool = True, sub
     if submit:
         attempt = delivery.attempt_submit(attempt=attempt, by=candidate)
     return Attempt.objects.get(pk=attempt.pk)
-
-
