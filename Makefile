@@ -44,7 +44,7 @@ run: install
 	$(MANAGE) load_standards
 	$(MANAGE) load_demo
 	@echo "Starting a Celery worker with beat, then the server on http://127.0.0.1:8000"
-	@$(VENV)/bin/celery -A certdesk worker -B --loglevel=INFO --concurrency=2 & worker=$$!; \
+	@nice -n 10 $(VENV)/bin/celery -A certdesk worker -B --loglevel=INFO --concurrency=2 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
