@@ -5,15 +5,17 @@ the order the form shows them. Keys (is_correct), option feedback and rationales
 into these structures, so no template or JSON response can leak them by accident.
 """
 
+import json
 from decimal import Decimal
 from functools import lru_cache
 
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from candidates.practice import PRACTICE_ITEMS, PRACTICE_MINUTES
-from exams.delivery import earliest_retake, last_event_id
+from exams.delivery import attempt_messages, earliest_retake, last_event_id
 from exams.models.bank import ItemOption, ItemType
 from exams.models.delivery import LIVE_STATUSES, Attempt, AttemptStatus, Response
 from exams.models.programs import FormItem
@@ -81,7 +83,12 @@ def clock(attempt: Attempt, now=None) -> dict:
 
 
 def exam_payload(attempt: Attempt) -> dict:
-    """Everything the exam page needs, fetched once: the items, the stored answers and the clock."""
+    """Everything the exam page starts from: the items, the stored answers, the clock and the
+    proctor's messages so far, with the attempt's last event id they are as of."""
+    # The event id first, the attempt's state after it: an action that lands in between shows as a
+    # newer event at the next acknowledgement, never as one the screen believes it has seen.
+    last_event = last_event_id(attempt.pk)
+    attempt.refresh_from_db(fields=["status", "deadline", "paused_at", "paused_seconds", "current_position"])
     items = form_items(attempt)
     return {
         "attempt": attempt.public_id,
@@ -90,9 +97,28 @@ def exam_payload(attempt: Attempt) -> dict:
         "current_position": attempt.current_position,
         "items": items,
         "responses": stored_responses(attempt),
-        "last_event": last_event_id(attempt.pk),
+        "messages": proctor_messages(attempt),
+        "last_event": last_event,
         **clock(attempt),
     }
+
+
+def script_json(value) -> SafeString:
+    """JSON to put inside <script type="application/json">, escaped as Django's json_script escapes
+    it (no "<", ">" or "&" survives, so the text cannot close the script element). Three replaces
+    instead of json_script's per-character translate: the exam is 40 KB, sent to a whole session
+    in the same minute.
+    """
+    text = json.dumps(value)
+    return mark_safe(text.replace("&", "\\u0026").replace("<", "\\u003C").replace(">", "\\u003E"))  # noqa: S308
+
+
+def proctor_messages(attempt: Attempt, *, after: int = 0) -> list[dict]:
+    """The proctor's messages to the candidate, oldest first, after the id the screen last showed."""
+    return [
+        {"id": m.pk, "text": m.detail.get("text", ""), "at": m.at.isoformat()}
+        for m in attempt_messages(attempt, after=after)
+    ]
 
 
 def practice_payload() -> dict:

@@ -28,9 +28,11 @@ from candidates.exam_payloads import (
     clock,
     exam_payload,
     practice_payload,
+    proctor_messages,
     result_state,
     score_report,
     screen_strings,
+    script_json,
 )
 from candidates.models import CandidateProfile
 from candidates.services import approved_extra_time_percent
@@ -216,7 +218,7 @@ def exam(request, public_id: str):
         live_token=live_token(attempt),
         live_version=live.version(attempt.pk),
         live_seconds=LIVE_POLL_SECONDS,
-        payload=exam_payload(attempt),
+        payload_json=script_json(exam_payload(attempt)),
     )
 
 
@@ -430,10 +432,7 @@ def exam_state(request, attempt: Attempt):
     delivery.check_driver(attempt, exam_driver(request))
     extra = {
         "current_position": attempt.current_position,
-        "messages": [
-            {"id": m.pk, "text": m.detail.get("text", ""), "at": m.at.isoformat()}
-            for m in delivery.attempt_messages(attempt, after=_after(request))
-        ],
+        "messages": proctor_messages(attempt, after=_after(request)),
     }
     if attempt.status not in LIVE_STATUSES:
         extra["ended_by_proctor"] = attempt.events.filter(action="terminate").exists()

@@ -540,15 +540,13 @@ def attempt_submit(*, attempt: Attempt, by: User | None, reason: str = "", now=N
             paused_at=None,
         )
         attempt_score(attempt=attempt, by=by)
-        release_if_clear(attempt=attempt, by=by)
-    # Release works on its own locked copy: hand back the row as it now stands.
-    attempt.refresh_from_db()
+        if not release_holds(attempt):
+            _release(attempt, by=by)  # the attempt is locked already
     return attempt
 
 
 def _responses_by_position(attempt: Attempt) -> dict[int, list[int]]:
-    rows = Response.objects.filter(attempt=attempt).select_related("form_item").only("value", "form_item__position")
-    return {row.form_item.position: row.value for row in rows}
+    return dict(Response.objects.filter(attempt=attempt).values_list("form_item__position", "value"))
 
 
 def attempt_score(*, attempt: Attempt, by: User | None, reason: str = "") -> Attempt:
@@ -599,9 +597,13 @@ def release_if_clear(*, attempt: Attempt, by: User | None) -> bool:
 def attempt_release(*, attempt: Attempt, by: User | None, reason: str = "") -> Attempt:
     """Shows the result; certificates and emails listen to `result_released` (inside this transaction)."""
     with transaction.atomic():
-        attempt = _locked(attempt)
-        _transition(attempt, "release", by=by, reason=reason, released_at=timezone.now())
-        hooks.result_released.send(sender=Attempt, attempt=attempt)
+        return _release(_locked(attempt), by=by, reason=reason)
+
+
+def _release(attempt: Attempt, *, by: User | None, reason: str = "") -> Attempt:
+    """attempt_release on an attempt this transaction has locked."""
+    _transition(attempt, "release", by=by, reason=reason, released_at=timezone.now())
+    hooks.result_released.send(sender=Attempt, attempt=attempt)
     return attempt
 
 

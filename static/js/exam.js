@@ -901,7 +901,7 @@
       }, Math.random() * HEARTBEAT_MS);
       flush();
       watchIntegrity();
-      refreshState();  // messages the proctor sent before this page was (re)loaded
+      showMessages(payload.messages || []);  // what the proctor sent before this page was (re)loaded
       setTimeout(livePoll, LIVE_MS);
     }
   }

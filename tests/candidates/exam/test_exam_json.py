@@ -201,3 +201,11 @@ def test_submit_scores_and_releases_then_the_exam_page_shows_the_result(started,
     assert candidate_client.get(url("exam", started))["Location"] == url("exam_result", started)
     closed = answer(candidate_client, started, position_of(started, "single"), [1], seq=9)
     assert closed.status_code == 409 and closed.json()["reason"] == "closed"
+
+
+def test_the_exam_in_the_page_cannot_close_its_script_element():
+    from candidates.exam_payloads import script_json
+
+    text = script_json({"stem": "Type </script><script>alert(1)</script> & press <Enter>"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"stem": "Type </script><script>alert(1)</script> & press <Enter>"}
