@@ -1,25 +1,28 @@
 """Exam day: 300 candidates take the demo CSS exam (60 items) at once against gunicorn and a worker.
 
 Set-up (before the clock): the standards, the demo bank and programs; 300 candidates with
-profiles, booked and checked in through the services into one session that is open now, each
-signed in with a session made through Django's session store (no password hashing) and a CSRF
-cookie, as a browser that has signed in holds them. Each candidate loads the start page.
+profiles, booked and checked in through the services (which freezes each candidate's form) into
+one session that is open now, each signed in with a session made through Django's session store
+(no password hashing) and a CSRF cookie, as a browser that has signed in holds them. Each
+candidate loads the start page.
 
-Then, against gunicorn (2 sync workers, persistent database connections) and one Celery worker,
-with an asyncio HTTP/1.1 client built on the standard library that times every request at the
-client, through the endpoints and request shapes exam.js uses:
+Then, against gunicorn (2 sync workers, persistent database connections) and one Celery worker
+(below the web's priority, as deployed), with an asyncio HTTP/1.1 client built on the standard
+library that times every request at the client, through the endpoints and request shapes
+exam.js uses:
 - exam day, with a synchronised start: every candidate posts "start" in the same instant and
   follows the redirect to the exam page, which carries the exam (`start_spike_s`: until the last
-  one has their first item); then answers the 60 items at one change a second (a tenth of them changed
-  once more, some flagged; per-item sequence numbers; one request at a time, retried after 2 s
-  on a 5xx or a lost connection, as exam.js does), sends a heartbeat every 15 s (the first at a random point of
-  the interval, as exam.js does), polls the live
-  endpoint when the exam page names one (its URL, token and interval are read from the page) and
-  no acknowledged answer told the attempt's last event within the interval, fetches the state
-  when either changed, submits, and opens the result page. Passes are released at once and their certificates
-  rendered by the worker while the others are still answering. `autosave_p50/p95/p99_ms`,
-  `errors_5xx`, and `lost_answers`: acknowledged answers (here and in the saturation runs) that
-  are not in the database afterwards (missing, older sequence, or another value);
+  one has their first item); then answers the 60 items at one change a second (a tenth of them
+  changed once more, some flagged; per-item sequence numbers; one request at a time, retried
+  after 2 s on a 5xx or a lost connection), sends a heartbeat every 15 s (the first at a random
+  point of the interval), polls the live endpoint (URL, token and interval read from the page)
+  when no acknowledged answer told the attempt's last event within the interval, fetches the
+  state when either changed, submits, and opens the result page, all as exam.js does. Passes are
+  released at once and their certificates rendered by the worker while the others are still
+  answering. `autosave_p50/p95/p99_ms`, `errors_5xx`, and `lost_answers`: acknowledged answers
+  (here and in the saturation runs) that are not in the database afterwards (missing, older
+  sequence, or another value); `autosave_timeline`: the autosaves by 10-second window of when
+  they were sent, with the request rate of the window;
 - saturation: autosave in a closed loop with no think time at 50 connections
   (`autosave_max_per_s`, 50 attempts in progress), against the ceiling, a bare view behind the
   same middleware and signed-in session doing one single-row upsert (`baseline_upsert_per_s`,
