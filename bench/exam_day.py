@@ -16,10 +16,10 @@ exam.js uses:
   changed once more, some flagged; per-item sequence numbers; one request at a time, retried
   after 2 s on a 5xx or a lost connection), sends a heartbeat every 15 s (the first at a random
   point of the interval), polls the live endpoint (URL, token and interval read from the page)
-  when no acknowledged answer told the attempt's last event within the interval, fetches the
-  state when either changed, submits, and opens the result page, all as exam.js does. Passes are
-  released at once and their certificates rendered by the worker while the others are still
-  answering. `autosave_p50/p95/p99_ms`, `errors_5xx`, and `lost_answers`: acknowledged answers
+  when no acknowledged answer told the attempt's last event within the interval and no answer is
+  on its way, fetches the state when either changed, submits, and opens the result page, all as
+  exam.js does. Passes are released at once and their certificates rendered by the worker while
+  the others are still answering. `autosave_p50/p95/p99_ms`, `errors_5xx`, and `lost_answers`: acknowledged answers
   (here and in the saturation runs) that are not in the database afterwards (missing, older
   sequence, or another value); `autosave_timeline`: the autosaves by 10-second window of when
   they were sent, with the request rate of the window;
@@ -546,6 +546,7 @@ async def take_exam(who: Candidate, go: asyncio.Event, keys: dict, ledger: Ledge
         "version": page.get("live-version", ""),
         "event": exam.get("last_event", 0),
         "seen_at": time.perf_counter(),
+        "answer_in_flight": False,
     }
 
     async def refresh_state() -> None:
@@ -573,8 +574,8 @@ async def take_exam(who: Candidate, go: asyncio.Event, keys: dict, ledger: Ledge
     async def live_polls():
         while True:
             wait = screen["seen_at"] + live_every - time.perf_counter()
-            if wait > 0:
-                await asyncio.sleep(wait)
+            if wait > 0 or screen["answer_in_flight"]:
+                await asyncio.sleep(wait if wait > 0 else live_every)
                 continue
             try:
                 reply = await timed(
@@ -599,7 +600,9 @@ async def take_exam(who: Candidate, go: asyncio.Event, keys: dict, ledger: Ledge
             if delay > 0:
                 await asyncio.sleep(delay)
             seqs[position] = seqs.get(position, 0) + 1
+            screen["answer_in_flight"] = True
             reply = await autosave(who, ledger, position, value, flagged, seqs[position])
+            screen["answer_in_flight"] = False
             if reply is not None:
                 await note_event(reply)
             who.answers_sent += 1

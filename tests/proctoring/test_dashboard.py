@@ -12,8 +12,9 @@ from proctoring.integrity import events_record
 from tests.candidates.exam.conftest import book, key_of
 from tests.proctoring.factories import fill_session
 
-# Sign-in (session, user, roles), the session, and the six of selectors._rows.
-ROWS_QUERIES = 10
+# Sign-in (user and roles; the session itself comes from the cache), the exam session, and the six
+# of selectors._rows.
+ROWS_QUERIES = 9
 
 
 def rows_queries(client, session) -> int:
