@@ -350,6 +350,12 @@
     });
   }
 
+  // The state could not be fetched: the next poll or acknowledgement, whatever it says, asks again.
+  function forgetState() {
+    liveVersion = "";
+    lastEvent = 0;
+  }
+
   var refreshing = false;
   var refreshAgain = false;
   function refreshState() {
@@ -360,11 +366,11 @@
       refreshing = false;
       if (reply.ok) applyState(reply.data);
       else if (reply.status === 409 || reply.status === 404) handleClosed(reply.data);
-      else liveVersion = "";  // ask again at the next poll
+      else forgetState();
       if (refreshAgain) { refreshAgain = false; refreshState(); }
     }, function () {
       refreshing = false;
-      liveVersion = "";
+      forgetState();
     });
   }
 
