@@ -84,3 +84,28 @@ def test_bad_and_older_answers_to_a_known_attempt_get_the_full_reply(started, ca
     missing = answer(candidate_client, started, 99, [1], seq=1)
     assert missing.status_code == 400 and "no question 99" in missing.json()["message"]
     assert list(Response.objects.filter(attempt=started).values_list("value", "client_seq")) == [([1], 3)]
+
+
+def test_without_postgresql_every_answer_takes_the_checked_path(started, candidate_client, monkeypatch):
+    from django.db import connection
+
+    single = position_of(started, "single")
+    answer(candidate_client, started, single, [1], seq=1)
+    # The one-statement upsert is PostgreSQL's own SQL; `make run` answers on SQLite.
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    assert (
+        delivery.response_save_if_live(
+            attempt_id=started.pk,
+            candidate_id=started.candidate_id,
+            form_id=started.form_id,
+            position=single,
+            value=[2],
+            flagged=False,
+            client_seq=2,
+            driver=started.driver,
+        )
+        is None
+    )
+    reply = answer(candidate_client, started, single, [2], seq=2)
+    assert reply.status_code == 200 and reply.json()["stored"] is True and reply.json()["event"] > 0
+    assert Response.objects.get(attempt=started).value == [2]
