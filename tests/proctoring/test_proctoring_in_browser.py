@@ -171,15 +171,20 @@ def test_the_proctor_admits_pauses_adds_time_messages_and_terminates_and_the_can
     assert ended.status == AttemptStatus.SCORED and ended.review_flag
 
 
-def test_a_tab_switch_appears_on_the_proctors_row_within_five_seconds(two_pages, live_server, booked, proctor):
-    candidate_page, proctor_page = two_pages
+def admitted_and_started(page, live_server, booked, proctor) -> None:
+    """The proctor admits (through the service); the candidate checks in and starts in the browser."""
     booked.refresh_from_db()
     admit(booked, proctor)
-    candidate_page.goto(f"{live_server.url}/exam/{booked.public_id}/check-in/")
-    candidate_page.get_by_label("I have read the candidate agreement and I accept it.").check()
-    candidate_page.get_by_role("button", name="Check in").click()
-    candidate_page.get_by_role("button", name="Start the exam").click()
-    expect(candidate_page.locator("#item-heading")).to_have_text(re.compile(r"Question \d of 4"), timeout=WAIT)
+    page.goto(f"{live_server.url}/exam/{booked.public_id}/check-in/")
+    page.get_by_label("I have read the candidate agreement and I accept it.").check()
+    page.get_by_role("button", name="Check in").click()
+    page.get_by_role("button", name="Start the exam").click()
+    expect(page.locator("#item-heading")).to_have_text(re.compile(r"Question \d of 4"), timeout=WAIT)
+
+
+def test_a_tab_switch_appears_on_the_proctors_row_within_five_seconds(two_pages, live_server, booked, proctor):
+    candidate_page, proctor_page = two_pages
+    admitted_and_started(candidate_page, live_server, booked, proctor)
 
     proctor_page.goto(f"{live_server.url}/proctoring/sessions/{booked.session_id}/")
     events = proctor_page.get_by_test_id(f"row-{booked.public_id}").get_by_test_id("events")
@@ -199,16 +204,10 @@ def test_a_tab_switch_appears_on_the_proctors_row_within_five_seconds(two_pages,
 def test_a_candidate_who_keeps_answering_sends_no_polls_and_sees_a_message_within_3_s(
     two_pages, live_server, booked, proctor
 ):
-    """Each acknowledged answer tells the screen the attempt's live version, so while answers are
+    """Each acknowledged answer tells the screen the attempt's last event, so while answers are
     flowing the screen sends no live polls; a proctor's message still arrives within the bound."""
     candidate_page, _proctor_page = two_pages
-    booked.refresh_from_db()
-    admit(booked, proctor)
-    candidate_page.goto(f"{live_server.url}/exam/{booked.public_id}/check-in/")
-    candidate_page.get_by_label("I have read the candidate agreement and I accept it.").check()
-    candidate_page.get_by_role("button", name="Check in").click()
-    candidate_page.get_by_role("button", name="Start the exam").click()
-    expect(candidate_page.locator("#item-heading")).to_have_text(re.compile(r"Question \d of 4"), timeout=WAIT)
+    admitted_and_started(candidate_page, live_server, booked, proctor)
     attempt = Attempt.objects.get(pk=booked.pk)
     single = attempt.form.items.select_related("item_version").get(item_version__type="single")
     choices = [single.item_version.options.get(position=p).text for p in single.option_order[:2]]
