@@ -89,8 +89,9 @@ def test_the_publish_and_feasibility_endpoints_take_only_posts(admin_client, css
 def test_the_program_list_shows_status_and_key_figures_in_a_fixed_number_of_queries(
     admin_client, css_bank, django_assert_num_queries
 ):
-    # session, user and roles (3), programs with blueprints (3), the CSS pool (3), competency titles (1)
-    with django_assert_num_queries(10):
+    # user and roles (2; the session comes from the cache), programs with blueprints (3), the CSS pool (3),
+    # competency titles (1)
+    with django_assert_num_queries(9):
         response = admin_client.get(reverse("exams:program_list"))
     row = _text(response)
     assert "CSS HDI Customer Support Specialist CSS 60 90 70 % 36 months wait 14 d, 3 a year" in row
