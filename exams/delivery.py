@@ -221,6 +221,30 @@ def attempt_cancel(*, attempt: Attempt, by: User, reason: str = "", now=None) ->
     return _transition(attempt, "cancel", by=by, reason=reason or "cancelled by the candidate")
 
 
+def attempt_cancel_with_session(*, attempt: Attempt, by: User, reason: str) -> Attempt:
+    """Cancels a booking because its session is cancelled. No cut-off applies: the candidate's own
+    cancel stops at it, the session going away does not. The caller holds the attempt's lock (the
+    session's cancellation locks all its attempts in one statement)."""
+    return _transition(
+        attempt,
+        "cancel",
+        by=by,
+        reason=_("The session was cancelled: %(reason)s") % {"reason": reason},
+        detail={"session_cancelled": attempt.session_id},
+    )
+
+
+def attempt_expire(*, attempt: Attempt, by: User | None, reason: str = "no-show: the start window closed") -> bool:
+    """Records a seat never used (booked or checked in, never started) as a no-show; False when the
+    attempt moved on meanwhile (started, cancelled, or expired by someone else)."""
+    with transaction.atomic():
+        locked = _locked(attempt)
+        if locked.status not in (A.BOOKED, A.CHECKED_IN):
+            return False
+        _transition(locked, "expire", by=by, reason=reason)
+    return True
+
+
 # --- check-in and start ----------------------------------------------------------------------
 
 CHECK_IN_EARLY = timedelta(minutes=30)
@@ -747,7 +771,5 @@ def attempts_sweep(now=None) -> dict[str, int]:
     for attempt in Attempt.objects.filter(
         Q(status=A.BOOKED) | Q(status=A.CHECKED_IN), session__closes_at__lt=now
     ).order_by("pk"):
-        with transaction.atomic():
-            _transition(_locked(attempt), "expire", by=None, reason="no-show: the start window closed")
-        expired += 1
+        expired += attempt_expire(attempt=attempt, by=None)
     return {"submitted": submitted, "expired": expired}

@@ -198,15 +198,7 @@ def session_cancel(*, session: ExamSession, by: User, reason: str) -> list[Attem
         cancelled = []
         for attempt in attempts:
             if attempt.status == A.BOOKED:
-                # The candidate's own cancel stops at the cut-off; the session going away does not.
-                delivery._transition(
-                    attempt,
-                    "cancel",
-                    by=by,
-                    reason=_("The session was cancelled: %(reason)s") % {"reason": reason},
-                    detail={"session_cancelled": session.pk},
-                )
-                cancelled.append(attempt)
+                cancelled.append(delivery.attempt_cancel_with_session(attempt=attempt, by=by, reason=reason))
         session.status = SessionStatus.CANCELLED
         session.save(update_fields=["status"])
         SessionEvent.objects.create(
@@ -228,12 +220,7 @@ def session_record_no_shows(*, session: ExamSession, by: User, now: datetime | N
     expired = 0
     pending = Attempt.objects.filter(session=session, status__in=[A.BOOKED, A.CHECKED_IN]).order_by("pk")
     for attempt in pending:
-        with transaction.atomic():
-            locked = delivery._locked(attempt)
-            if locked.status not in (A.BOOKED, A.CHECKED_IN):
-                continue  # the sweep got there first
-            delivery._transition(locked, "expire", by=by, reason="no-show: the start window closed")
-        expired += 1
+        expired += delivery.attempt_expire(attempt=attempt, by=by)  # False: the sweep got there first
     if expired:
         SessionEvent.objects.create(session=session, action="no_shows", actor=by, detail={"expired": expired})
     return expired

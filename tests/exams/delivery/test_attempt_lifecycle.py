@@ -184,6 +184,16 @@ def test_no_shows_expire_when_the_window_closes(session_now, candidate):
     assert attempt.status == A.EXPIRED
 
 
+def test_an_attempt_that_moved_on_is_not_expired_and_the_sweep_goes_on(session_now, candidate, program_admin):
+    started = _start(session_now, candidate)
+    assert delivery.attempt_expire(attempt=started, by=program_admin) is False  # it began meanwhile
+    assert Attempt.objects.get(pk=started.pk).status == A.IN_PROGRESS
+    other = _book_now(session_now, make_user("late", Role.CANDIDATE))
+    assert delivery.attempt_expire(attempt=other, by=program_admin) is True
+    assert Attempt.objects.get(pk=other.pk).status == A.EXPIRED
+    assert delivery.attempt_expire(attempt=other, by=None) is False  # once is enough
+
+
 def test_a_release_blocker_holds_the_result_until_review(session_now, candidate, reviewer):
     hooks.release_blockers.append(lambda attempt: "open incident")
     try:
