@@ -258,12 +258,13 @@ def render_comparison() -> dict:
 
     from weasyprint import CSS, HTML, Attachment
 
+    from certdesk.pdf import static_file_url
     from certificates import rendering
     from certificates.models import Certificate
 
     certificate = Certificate.objects.filter(status="issued").order_by("pk").first()
     html = rendering.certificate_html(certificate, certificate.credential)
-    css_path = Path(rendering.static_file_url(rendering.STYLESHEET).removeprefix("file://"))
+    css_path = Path(static_file_url(rendering.STYLESHEET).removeprefix("file://"))
     rendering.certificate_pdf(certificate)  # the shared objects exist, as in a warmed worker
 
     def bare() -> bytes:

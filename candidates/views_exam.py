@@ -36,6 +36,7 @@ from candidates.exam_payloads import (
 )
 from candidates.models import CandidateProfile
 from candidates.services import approved_extra_time_percent
+from certdesk import pdf
 from exams import delivery, live
 from exams.delivery import DEADLINE_GRACE, AttemptClosed, IllegalTransition, WrongDevice
 from exams.models.delivery import LIVE_STATUSES, Attempt, AttemptStatus, Response
@@ -461,19 +462,6 @@ def exam_result(request, public_id: str):
     return render(request, "candidates/exam/result.html", context)
 
 
-def _pdf(html: str) -> bytes:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    class NoFetching(URLFetcher):
-        """The report is self-contained; it loads nothing, from the network or the disk."""
-
-        def fetch(self, url, headers=None):
-            raise ValueError(f"The score report loads no resources: {url}")
-
-    return HTML(string=html, url_fetcher=NoFetching()).write_pdf()
-
-
 @login_required
 @never_cache
 def exam_result_pdf(request, public_id: str):
@@ -491,6 +479,7 @@ def exam_result_pdf(request, public_id: str):
         },
         request=request,
     )
-    response = HttpResponse(_pdf(html), content_type="application/pdf")
+    # The candidate's own copy, not an archived record: a plain PDF.
+    response = HttpResponse(pdf.html_to_pdf(html, pdf_variant=None), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certdesk-score-report-{attempt.program.code}.pdf"'
     return response

@@ -1,112 +1,32 @@
 """The certificate as a PDF/A-3b document, rendered by WeasyPrint with the signed credential inside.
 
-One FontConfiguration and one URL fetcher serve every render in a process: building them per
-document doubles the render time and, without a shared FontConfiguration, memory grows by over
-100 MB per few hundred documents. Workers warm them at start (certificates.tasks).
-
-The fetcher reads only this app's own static and media files from disk: no network, ever. Fonts
-are the system's (Debian's DejaVu and Liberation through fontconfig), embedded in the PDF.
+WeasyPrint's process-wide set-up (one FontConfiguration, one local-files URL fetcher, stylesheets
+parsed once) is certdesk.pdf's; workers warm it at start (certificates.tasks). Nothing is fetched
+from the network; fonts are the system's, embedded in the PDF.
 """
 
 import logging
-import mimetypes
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import segno
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from certdesk import pdf
 from certificates.models import Certificate, IssuerProfile
 
 log = logging.getLogger(__name__)
-# WeasyPrint reports each layout step at INFO: seven lines per certificate in the worker's log.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 CREDENTIAL_ATTACHMENT = "credential.json"
 STYLESHEET = "certificates/certificate.css"
 QR_WIDTH_MM = 30  # ISO/IEC 18004 scanners read this comfortably from paper; the issue asks for 25 at least
 
 
-def _allowed_roots() -> list[Path]:
-    roots = [Path(settings.STATIC_ROOT), Path(settings.MEDIA_ROOT)]
-    roots += [Path(entry[1] if isinstance(entry, tuple) else entry) for entry in settings.STATICFILES_DIRS]
-    return [root.resolve() for root in roots]
-
-
-class RefusedFetch(ValueError):
-    pass
-
-
-def _fetcher_class():
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class LocalFilesFetcher(URLFetcher):
-        """Serves file: URLs inside the static and media folders and data: URLs; refuses the rest."""
-
-        def __init__(self):
-            super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, timeout=1)
-
-        def fetch(self, url, headers=None):
-            scheme = urlsplit(url).scheme.lower()
-            if scheme == "data":
-                return super().fetch(url, headers)
-            if scheme != "file":
-                raise RefusedFetch(f"Certificates fetch no network resources: {url}")
-            path = Path(unquote(urlsplit(url).path)).resolve()
-            if not any(path.is_relative_to(root) for root in _allowed_roots()):
-                raise RefusedFetch(f"Outside the static and media folders: {url}")
-            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
-
-    return LocalFilesFetcher
-
-
-_lock = threading.RLock()
-_shared: dict = {}
-
-
-def url_fetcher():
-    """The process's one URL fetcher."""
-    if "fetcher" not in _shared:
-        with _lock:
-            _shared.setdefault("fetcher", _fetcher_class()())
-    return _shared["fetcher"]
-
-
-def font_config():
-    """The process's one FontConfiguration."""
-    if "fonts" not in _shared:
-        from weasyprint.text.fonts import FontConfiguration
-
-        with _lock:
-            _shared.setdefault("fonts", FontConfiguration())
-    return _shared["fonts"]
-
-
 def stylesheet():
     """The certificate's stylesheet, parsed once per process."""
-    if "css" not in _shared:
-        from weasyprint import CSS
-
-        with _lock:
-            if "css" not in _shared:
-                _shared["css"] = CSS(
-                    url=static_file_url(STYLESHEET), url_fetcher=url_fetcher(), font_config=font_config()
-                )
-    return _shared["css"]
-
-
-def static_file_url(path: str) -> str:
-    """A file: URL for one of the app's static files (what the fetcher lets through)."""
-    found = finders.find(path)
-    if not found:
-        raise FileNotFoundError(f"No static file {path}")
-    return Path(found).resolve().as_uri()
+    return pdf.stylesheet(STYLESHEET)
 
 
 def _image_url(field) -> str:
@@ -161,9 +81,8 @@ def pdf_from_html(
     """The PDF/A-3b bytes for the HTML, with credential.json attached.
 
     `moment` dates the attachment, so re-rendering a certificate gives the same attachment."""
-    from weasyprint import HTML, Attachment
+    from weasyprint import Attachment
 
-    fetcher = url_fetcher()
     naive = moment.astimezone(UTC).replace(tzinfo=None)
     attachment = Attachment(
         string=credential_json.encode("utf-8"),
@@ -172,12 +91,12 @@ def pdf_from_html(
         relationship="Data",
         created=naive,
         modified=naive,
-        url_fetcher=fetcher,
+        url_fetcher=pdf.url_fetcher(),
     )
-    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
-        font_config=font_config(),
+    return pdf.html_to_pdf(
+        html,
+        base_url=base_url,
         stylesheets=[stylesheet()] if stylesheets is None else stylesheets,
-        pdf_variant="pdf/a-3b",
         attachments=[attachment],
     )
 

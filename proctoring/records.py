@@ -11,7 +11,6 @@ candidates it has.
 
 import csv
 import io
-import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from certdesk import pdf
 from exams.interchange.csv_export import csv_cell
 from exams.models.delivery import Attempt, AttemptEvent, AttemptStatus, ExamSession
 from exams.models.sessions import SessionEvent
@@ -484,25 +484,6 @@ def session_report_filename(session: ExamSession) -> str:
     return f"session-report-{session.program.code}-{session.opens_at.astimezone(UTC):%Y%m%d-%H%M}-{session.pk}.pdf"
 
 
-_stylesheet_lock = threading.Lock()
-_stylesheet: list = []
-
-
-def _report_stylesheet():
-    """Parsed once per process, like the certificate's."""
-    from weasyprint import CSS
-
-    from certificates.rendering import font_config, static_file_url, url_fetcher
-
-    if not _stylesheet:
-        with _stylesheet_lock:
-            if not _stylesheet:
-                _stylesheet.append(
-                    CSS(url=static_file_url(REPORT_STYLESHEET), url_fetcher=url_fetcher(), font_config=font_config())
-                )
-    return _stylesheet[0]
-
-
 def session_report_html(record: SessionRecord, *, by: User, now: datetime | None = None) -> str:
     now = now or timezone.now()
     session = record.session
@@ -523,15 +504,6 @@ def session_report_html(record: SessionRecord, *, by: User, now: datetime | None
 
 
 def session_report_pdf(session: ExamSession, *, by: User, now: datetime | None = None) -> bytes:
-    """The session report as an archivable PDF (PDF/A-3b): fonts embedded, nothing fetched from the network.
-
-    Uses the certificates' WeasyPrint set-up (one FontConfiguration and one local-files URL fetcher
-    per process)."""
-    from weasyprint import HTML
-
-    from certificates.rendering import font_config, url_fetcher
-
+    """The session report as an archivable PDF (PDF/A-3b): fonts embedded, nothing fetched from the network."""
     html = session_report_html(session_record(session), by=by, now=now)
-    return HTML(string=html, url_fetcher=url_fetcher()).write_pdf(
-        font_config=font_config(), stylesheets=[_report_stylesheet()], pdf_variant="pdf/a-3b"
-    )
+    return pdf.html_to_pdf(html, stylesheets=[pdf.stylesheet(REPORT_STYLESHEET)])

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from certdesk.pdf import static_file_url, url_fetcher
 from certificates import rendering, services
 from certificates.credential import credential_verify
 from certificates.models import Certificate
@@ -118,7 +119,7 @@ def test_rendering_again_gives_the_same_attachment(issued):
 
 
 def test_the_url_fetcher_refuses_the_network_and_files_outside_static_and_media(pipeline, tmp_path):
-    fetcher = rendering.url_fetcher()
+    fetcher = url_fetcher()
     for url in ["https://example.org/logo.png", "http://127.0.0.1:8000/static/x.css", "ftp://example.org/a"]:
         with pytest.raises(ValueError):
             fetcher(url)
@@ -127,7 +128,7 @@ def test_the_url_fetcher_refuses_the_network_and_files_outside_static_and_media(
         fetcher((tmp_path / "secret.txt").as_uri())
     with pytest.raises(ValueError, match="Outside"):
         fetcher("file:///etc/passwd")
-    allowed = fetcher(rendering.static_file_url(rendering.STYLESHEET))
+    allowed = fetcher(static_file_url(rendering.STYLESHEET))
     assert allowed.content_type == "text/css" and b"@page" in allowed.read()
 
 
