@@ -281,6 +281,7 @@
     var banner = $("banner-paused");
     banner.textContent = message || T.paused;
     banner.hidden = !paused;
+    tick();  // the clock stops (or runs on) on screen with the banner, not at the next second
     setInputsDisabled(paused);
     if (!paused) {
       $("announce").textContent = T.resumed;

@@ -109,7 +109,9 @@ def test_the_proctor_admits_pauses_adds_time_messages_and_terminates_and_the_can
     frozen_on_screen = clock.inner_text()
     candidate_page.wait_for_timeout(10_000)
     assert clock.inner_text() == frozen_on_screen
-    expect(candidate_page.locator("#item-options input").first).to_be_disabled()
+    # The answer controls, whatever the item on screen (choices, or an ordering item's buttons), and the flag.
+    expect(candidate_page.locator("#btn-flag")).to_be_disabled()
+    expect(candidate_page.locator("#item-options input, #item-options button").first).to_be_disabled()
 
     # Resume: the banner goes within 3 s; the remaining time is what it was at the pause.
     proctor_acts(proctor_page, live_server, booked, "resume", "Resume", Reason="All clear")
