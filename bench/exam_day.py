@@ -19,9 +19,9 @@ exam.js uses:
   when no acknowledged answer told the attempt's last event within the interval and no answer is
   on its way, fetches the state when either changed, submits, and opens the result page, all as
   exam.js does. Passes are released at once and their certificates rendered by the worker while
-  the others are still answering. `autosave_p50/p95/p99_ms`, `errors_5xx`, and `lost_answers`: acknowledged answers
-  (here and in the saturation runs) that are not in the database afterwards (missing, older
-  sequence, or another value); `autosave_timeline`: the autosaves by 10-second window of when
+  the others are still answering. `autosave_p50/p95/p99_ms`, `errors_5xx`, and `lost_answers`:
+  acknowledged answers (here and in the saturation runs) that are not in the database afterwards
+  (missing, older sequence, or another value); `autosave_timeline`: the autosaves by 10-second window of when
   they were sent, with the request rate of the window;
 - saturation: autosave in a closed loop with no think time at 50 connections
   (`autosave_max_per_s`, 50 attempts in progress), against the ceiling, a bare view behind the
@@ -787,7 +787,7 @@ TIMELINE_S = 10
 
 def autosave_timeline(ledger: Ledger, clock: float) -> list[dict]:
     """Autosaves by when they were sent, in 10-second windows from the start: where the slow ones
-    fall (behind the start spike, or behind the certificates' rendering) and what load each met."""
+    fall (behind the synchronised start, or behind the submissions at the end) and what load each met."""
     windows: dict[int, list[float]] = {}
     for sent_at, elapsed in zip(ledger.sent.get("autosave", []), ledger.latencies.get("autosave", []), strict=True):
         windows.setdefault(int((sent_at - clock) // TIMELINE_S), []).append(elapsed)

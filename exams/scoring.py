@@ -22,7 +22,7 @@ from fractions import Fraction
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from exams.models.bank import ItemOption, ItemType, Scoring
+from exams.models.bank import ItemOption, ItemType, Scoring, key_from_options
 from exams.models.programs import ScoreAdjustment
 
 
@@ -242,8 +242,7 @@ def scoring_items_for_form(form) -> list[ScoringItem]:
             version_id=version_id,
             type=item_type,
             scoring=scoring,
-            # As ItemVersion.key(): the correct options, or for ordering every option in written order.
-            key=tuple(p for p, correct in options.get(version_id, []) if correct or item_type == ItemType.ORDERING),
+            key=tuple(key_from_options(item_type, options.get(version_id, []))),
             domain=domain,
             competency=competency,
             domain_order=domain_order,

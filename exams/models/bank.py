@@ -134,10 +134,7 @@ class ItemVersion(models.Model):
 
     def key(self) -> list[int]:
         """The key as option positions: the correct ones, or for ordering the written order."""
-        options = list(self.options.all())
-        if self.type == ItemType.ORDERING:
-            return [o.position for o in options]
-        return [o.position for o in options if o.is_correct]
+        return key_from_options(self.type, [(o.position, o.is_correct) for o in self.options.all()])
 
     def content_digest(self) -> str:
         """A fingerprint of what the candidate sees and how it is keyed, for round-trip checks."""
@@ -145,6 +142,14 @@ class ItemVersion(models.Model):
         for option in self.options.all():
             parts += [str(option.position), option.text, str(option.is_correct), option.feedback]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def key_from_options(item_type: str, options: list[tuple[int, bool]]) -> list[int]:
+    """An item's key from its options as (position, is_correct) in written order: the correct
+    positions, or for an ordering item every position (the written order is the key)."""
+    if item_type == ItemType.ORDERING:
+        return [position for position, _correct in options]
+    return [position for position, correct in options if correct]
 
 
 class ItemOption(models.Model):
