@@ -7,7 +7,8 @@ document doubles the render time and, without a shared FontConfiguration, memory
 
 The fetcher reads only the project's own static and media files from disk and data: URLs: no
 network, ever. Fonts are the system's (Debian's DejaVu and Liberation through fontconfig),
-embedded in the PDF.
+embedded in the PDF, subset by HarfBuzz (libharfbuzz-subset0; make and the Dockerfile install
+it): WeasyPrint's fallback, fontTools, makes a certificate cost five times the CPU.
 """
 
 import logging
