@@ -12,8 +12,10 @@ library that times every request at the client, through the endpoints and reques
 exam.js uses:
 - exam day, with a synchronised start: every candidate posts "start" in the same instant and
   follows the redirect to the exam page, which carries the exam (`start_spike_s`: until the last
-  one has their first item); then answers the 60 items at one change a second (a tenth of them
-  changed once more, some flagged; per-item sequence numbers; one request at a time, retried
+  one has their first item); then answers the 60 items at one change a second on average, each
+  candidate at their own speed and each change taking its own time (log-normal, as response times
+  are; `answer_pace` says how, and when the submissions came) (a tenth of the items changed once
+  more, some flagged; per-item sequence numbers; one request at a time, retried
   after 2 s on a 5xx or a lost connection), sends a heartbeat every 15 s (the first at a random
   point of the interval), polls the live endpoint (URL, token and interval read from the page)
   when no acknowledged answer told the attempt's last event within the interval and no answer is
@@ -35,15 +37,18 @@ throughput at least 0.8 × the baseline's. Self-contained: its own database (cer
 temporary folder for media and logs, a unique Celery queue; it starts and stops gunicorn and the
 worker. Exits 0 whatever the figures.
 
-Run: .venv/bin/python bench/exam_day.py   (or make bench BENCH=exam_day)
+Run: .venv/bin/python bench/exam_day.py   (or make bench BENCH=exam_day). As a diagnostic,
+EXAM_DAY_RENDER_DURING=0 holds the worker until the day is over (`certificates_rendered` says so).
 """
 
 import asyncio
 import html
 import json
+import math
 import os
 import random
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -58,7 +63,14 @@ from _common import ROOT, percentile, setup, write_results
 
 CANDIDATES = 300
 ITEMS = 60  # the demo CSS program's form length
-CHANGE_EVERY_S = 1.0
+CHANGE_EVERY_S = 1.0  # the mean time between a candidate's answer changes
+# How long a change takes varies as response times do (van der Linden's lognormal model): each
+# candidate has a speed (a log-normal factor, sd 0.25) and each change a log-normal spread around
+# it (sd 0.5), both with mean 1, so the mean stays one change a second. Candidates then finish
+# over more than a minute, as on a real day, instead of all 300 within the few seconds the start
+# spread them by; and passes come in while others are still answering.
+PERSON_SD = 0.25
+CHANGE_SD = 0.5
 CHANGE_OF_MIND = 0.1  # share of items answered twice
 FLAGGED = 0.05
 HEARTBEAT_S = 15.0
@@ -66,6 +78,10 @@ RETRY_AFTER_S = 2.0
 RETRIES = 5
 REQUEST_TIMEOUT_S = 60.0
 PRE_CLOCK_CONCURRENCY = 20
+
+# A diagnostic: EXAM_DAY_RENDER_DURING=0 holds the worker (SIGSTOP) until the last candidate has
+# submitted, to see what rendering certificates on the same two cores costs the answers.
+RENDER_DURING_DAY = os.environ.get("EXAM_DAY_RENDER_DURING", "1") != "0"
 
 SATURATION_CONNECTIONS = 50
 SATURATION_WARMUP_S = 0.5
@@ -123,6 +139,8 @@ class Candidate:
     cookie: str = ""
     first_item_at: float | None = None
     answers_sent: int = 0
+    planned_gaps: list[float] = field(default_factory=list)
+    submitted_at: float | None = None
     done: bool = False
     passed_expected: bool | None = None
 
@@ -501,8 +519,13 @@ async def pre_clock(candidates: list[Candidate], ledger: Ledger) -> None:
     await asyncio.gather(*(one(who) for who in candidates))
 
 
+def _lognormal(rng: random.Random, sd: float) -> float:
+    """A log-normal factor with mean 1."""
+    return math.exp(rng.gauss(0, sd) - sd**2 / 2)
+
+
 def _plan(items: list[dict], keys: dict, who: Candidate, rng: random.Random) -> list[tuple[int, list[int], bool]]:
-    """The candidate's changes in order: (position, value, flagged), one a second."""
+    """The candidate's changes in order: (position, value, flagged)."""
     changes = []
     for item in items:
         correct = rng.random() < who.ability
@@ -594,9 +617,13 @@ async def take_exam(who: Candidate, go: asyncio.Event, keys: dict, ledger: Ledge
         background.append(asyncio.create_task(live_polls()))
     try:
         seqs: dict[int, int] = {}
-        began = time.perf_counter()
-        for k, (position, value, flagged) in enumerate(_plan(items, keys, who, rng), start=1):
-            delay = began + k * CHANGE_EVERY_S - time.perf_counter()
+        speed = _lognormal(rng, PERSON_SD)
+        due = time.perf_counter()
+        for position, value, flagged in _plan(items, keys, who, rng):
+            gap = CHANGE_EVERY_S * speed * _lognormal(rng, CHANGE_SD)
+            who.planned_gaps.append(gap)
+            due += gap
+            delay = due - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
             seqs[position] = seqs.get(position, 0) + 1
@@ -609,6 +636,7 @@ async def take_exam(who: Candidate, go: asyncio.Event, keys: dict, ledger: Ledge
     finally:
         for task in background:
             task.cancel()
+    who.submitted_at = time.perf_counter()
     reply = await timed("submit", ledger, post_form(f"/exam/{who.public_id}/submit/", who))
     _expect(reply, 302, what=f"submit of {who.username}")
     reply = await timed("result_page", ledger, http("GET", reply.headers["location"], who))
@@ -641,7 +669,18 @@ async def exam_day(candidates: list[Candidate], keys: dict, ledger: Ledger) -> d
     reporting.cancel()
     failures = [repr(o) for o in outcomes if isinstance(o, BaseException)]
     firsts = [who.first_item_at - clock for who in candidates if who.first_item_at is not None]
+    submits = sorted(who.submitted_at - clock for who in candidates if who.submitted_at is not None)
+    gaps = [gap for who in candidates for gap in who.planned_gaps]
     return {
+        "pace": {
+            "model": "log-normal response times (person speed sd, change sd), mean one change a second",
+            "person_sd": PERSON_SD,
+            "change_sd": CHANGE_SD,
+            "mean_change_interval_s": round(statistics.fmean(gaps), 3) if gaps else None,
+            "submissions_from_s": round(submits[0], 1) if submits else None,
+            "submissions_p50_s": round(statistics.median(submits), 1) if submits else None,
+            "submissions_to_s": round(submits[-1], 1) if submits else None,
+        },
         "clock": clock,
         "wall_s": time.perf_counter() - clock,
         "failures": failures,
@@ -845,7 +884,13 @@ def main() -> None:
     setup_s = time.perf_counter() - began
 
     ledger = Ledger()
-    results: dict = {"candidates": CANDIDATES, "items": ITEMS, "gunicorn_workers": WORKERS, "worker_class": "sync"}
+    results: dict = {
+        "candidates": CANDIDATES,
+        "items": ITEMS,
+        "gunicorn_workers": WORKERS,
+        "worker_class": "sync",
+        "certificates_rendered": "during the day" if RENDER_DURING_DAY else "after the day (diagnostic run)",
+    }
     results["load_average_before"] = load_average()
     gunicorn = worker = None
     try:
@@ -853,7 +898,11 @@ def main() -> None:
         gunicorn = start_gunicorn()
         worker = start_worker()
         say("exam day: the candidates wait on the start page, then start together")
+        if not RENDER_DURING_DAY:
+            worker.send_signal(signal.SIGSTOP)
         day = asyncio.run(exam_day(candidates, keys, ledger))
+        if not RENDER_DURING_DAY:
+            worker.send_signal(signal.SIGCONT)
         say(f"exam day over in {day['wall_s']:.1f} s; waiting for the certificates")
         attempt_ids = list(
             Attempt.objects.filter(public_id__in=[c.public_id for c in candidates]).values_list("pk", flat=True)
@@ -887,6 +936,7 @@ def main() -> None:
                 / day["wall_s"],
                 1,
             ),
+            "answer_pace": day["pace"],
             "autosaves": len(autosaves),
             "autosave_p50_ms": ms(autosaves, 50),
             "autosave_p95_ms": ms(autosaves, 95),
