@@ -900,9 +900,11 @@ def main() -> None:
         say("exam day: the candidates wait on the start page, then start together")
         if not RENDER_DURING_DAY:
             worker.send_signal(signal.SIGSTOP)
-        day = asyncio.run(exam_day(candidates, keys, ledger))
-        if not RENDER_DURING_DAY:
-            worker.send_signal(signal.SIGCONT)
+        try:
+            day = asyncio.run(exam_day(candidates, keys, ledger))
+        finally:
+            if not RENDER_DURING_DAY:
+                worker.send_signal(signal.SIGCONT)
         say(f"exam day over in {day['wall_s']:.1f} s; waiting for the certificates")
         attempt_ids = list(
             Attempt.objects.filter(public_id__in=[c.public_id for c in candidates]).values_list("pk", flat=True)
