@@ -13,9 +13,9 @@ exam.js uses:
 - exam day, with a synchronised start: every candidate posts "start" in the same instant and
   follows the redirect to the exam page, which carries the exam (`start_spike_s`: until the last
   one has their first item); then answers the 60 items at one change a second on average, each
-  candidate at their own speed and each change taking its own time (log-normal, as response times
-  are; `answer_pace` says how, and when the submissions came) (a tenth of the items changed once
-  more, some flagged; per-item sequence numbers; one request at a time, retried
+  candidate at their own speed and each change taking its own time, log-normal as response times
+  are (`answer_pace` says how, and when the submissions came); a tenth of the items are changed
+  once more, some flagged (per-item sequence numbers; one request at a time, retried
   after 2 s on a 5xx or a lost connection), sends a heartbeat every 15 s (the first at a random
   point of the interval), polls the live endpoint (URL, token and interval read from the page)
   when no acknowledged answer told the attempt's last event within the interval and no answer is
@@ -64,7 +64,7 @@ from _common import ROOT, percentile, setup, write_results
 CANDIDATES = 300
 ITEMS = 60  # the demo CSS program's form length
 CHANGE_EVERY_S = 1.0  # the mean time between a candidate's answer changes
-# How long a change takes varies as response times do (van der Linden's lognormal model): each
+# How long a change takes varies as response times do (van der Linden's log-normal model): each
 # candidate has a speed (a log-normal factor, sd 0.25) and each change a log-normal spread around
 # it (sd 0.5), both with mean 1, so the mean stays one change a second. Candidates then finish
 # over more than a minute, as on a real day, instead of all 300 within the few seconds the start
