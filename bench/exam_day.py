@@ -11,8 +11,8 @@ Then, against gunicorn (2 sync workers, persistent database connections) and one
 library that times every request at the client, through the endpoints and request shapes
 exam.js uses:
 - exam day, with a synchronised start: every candidate posts "start" in the same instant and
-  follows the redirect to the exam page, which carries the exam (`start_spike_s`: until the last
-  one has their first item); then answers the 60 items at one change a second on average, each
+  gets the exam screen, which carries the exam (`start_spike_s`: until the last one has their
+  first item); then answers the 60 items at one change a second on average, each
   candidate at their own speed and each change taking its own time, log-normal as response times
   are (`answer_pace` says how, and when the submissions came); a tenth of the items are changed
   once more, some flagged (per-item sequence numbers; one request at a time, retried
@@ -538,10 +538,9 @@ def _plan(items: list[dict], keys: dict, who: Candidate, rng: random.Random) -> 
 
 async def take_exam(who: Candidate, go: asyncio.Event, keys: dict, ledger: Ledger, rng: random.Random) -> None:
     await go.wait()
+    # The start answers with the exam screen, which carries the exam, as a browser gets it.
     reply = await timed("start", ledger, post_form(f"/exam/{who.public_id}/start/", who))
-    _expect(reply, 302, what=f"start of {who.username}")
-    reply = await timed("exam_page", ledger, http("GET", reply.headers["location"], who))
-    _expect(reply, 200, what=f"exam page of {who.username}")
+    _expect(reply, 200, what=f"start of {who.username}")
     body = reply.body.decode()
     page = {name: html.unescape(value) for name, value in re.findall(r'data-([a-z-]+)="([^"]*)"', body)}
     # The exam comes with the page, as exam.js reads it: the first item is on screen now.

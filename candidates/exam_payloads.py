@@ -9,6 +9,7 @@ import json
 from decimal import Decimal
 from functools import lru_cache
 
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -22,6 +23,7 @@ from exams.models.programs import FormItem
 from standards.models import Competency
 
 STUDY_LIST_LENGTH = 6
+FORM_ITEMS_CACHE_SECONDS = 24 * 3600  # a session's start window is hours, not days
 
 
 def instructions_for(item_type: str) -> str:
@@ -35,14 +37,36 @@ def instructions_for(item_type: str) -> str:
 
 def form_items(attempt: Attempt) -> list[dict]:
     """The attempt's items as shown: options in the form's option_order, each with its written position."""
-    return list(_form_items(attempt.form_id, get_language()))
+    return list(_form_items(attempt.form_id, get_language(), attempt.public_id))
 
 
-# A frozen form never changes, so each process keeps the items of the forms it has shown, by
-# language (the instructions are translated): on an exam morning every candidate's screen loads
-# at the same minute, and the items are read from the database once per form, not per load.
+def warm_form_items(attempt: Attempt) -> None:
+    """Puts the attempt's items in the shared cache before its clock starts (the form is frozen at
+    check-in), so that the start reads one cache entry instead of the form's rows."""
+    if attempt.form_id is None:
+        return
+    key = _items_cache_key(attempt.public_id, attempt.form_id, get_language())
+    if cache.get(key) is None:
+        cache.set(key, _read_form_items(attempt.form_id), FORM_ITEMS_CACHE_SECONDS)
+
+
+def _items_cache_key(public_id: str, form_id: int, language: str | None) -> str:
+    # The attempt's unguessable id with the form's: a form id alone is handed out again by a
+    # restored or recreated database, and the shared cache would then show another form's items.
+    return f"exam-form-items:{public_id}:{form_id}:{language}"
+
+
+# A frozen form never changes, so each process keeps the items it has shown, by language (the
+# instructions are translated): on an exam morning every candidate's screen loads in the same
+# minute. Each candidate usually has a form of their own, which no process has seen before the
+# start, so the start page also leaves the items in the shared cache (warm_form_items).
 @lru_cache(maxsize=512)
-def _form_items(form_id: int, language: str | None) -> tuple[dict, ...]:
+def _form_items(form_id: int, language: str | None, public_id: str) -> tuple[dict, ...]:
+    cached = cache.get(_items_cache_key(public_id, form_id, language))
+    return cached if cached is not None else _read_form_items(form_id)
+
+
+def _read_form_items(form_id: int) -> tuple[dict, ...]:
     rows = list(
         FormItem.objects.filter(form_id=form_id)
         .order_by("position")
@@ -85,10 +109,12 @@ def clock(attempt: Attempt, now=None) -> dict:
 def exam_payload(attempt: Attempt) -> dict:
     """Everything the exam page starts from: the items, the stored answers, the clock and the
     proctor's messages so far, with the attempt's last event id they are as of."""
-    # The event id first, the attempt's state after it: an action that lands in between shows as a
-    # newer event at the next acknowledgement, never as one the screen believes it has seen.
-    last_event = last_event_id(attempt.pk)
-    attempt.refresh_from_db(fields=["status", "deadline", "paused_at", "paused_seconds", "current_position"])
+    last_event = getattr(attempt, "as_of_event", None)  # set by the transition that just made it
+    if last_event is None:
+        # The event id first, the attempt's state after it: an action that lands in between shows as
+        # a newer event at the next acknowledgement, never as one the screen believes it has seen.
+        last_event = last_event_id(attempt.pk)
+        attempt.refresh_from_db(fields=["status", "deadline", "paused_at", "paused_seconds", "current_position"])
     items = form_items(attempt)
     return {
         "attempt": attempt.public_id,

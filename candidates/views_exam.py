@@ -33,6 +33,7 @@ from candidates.exam_payloads import (
     score_report,
     screen_strings,
     script_json,
+    warm_form_items,
 )
 from candidates.models import CandidateProfile
 from candidates.services import approved_extra_time_percent
@@ -131,6 +132,7 @@ def exam_checkin(request, public_id: str):
 
 
 @login_required
+@never_cache
 @require_http_methods(["GET", "POST"])
 def exam_start(request, public_id: str):
     attempt = _attempt(request, public_id)
@@ -140,17 +142,24 @@ def exam_start(request, public_id: str):
     errors = []
     if request.method == "POST":
         try:
-            delivery.attempt_start(
+            started = delivery.attempt_start(
                 attempt=attempt, by=request.user, driver=exam_driver(request), extra_time_percent=extra
             )
         except ValidationError as error:
             errors = error.messages
         else:
-            return redirect("candidates:exam", public_id)
+            # The exam screen comes in this response, not after a redirect: a session's candidates
+            # press Start in the same second, and one request each instead of two halves the queue
+            # their first answers wait behind. exam.js puts the exam's own address in the address
+            # bar, so a reload asks for the exam, never for a second start.
+            return _exam_screen(request, started)
     else:
         errors = delivery.start_blockers(attempt)
         if timezone.now() < attempt.session.opens_at:
             errors.append(_("The session has not opened yet."))
+        # Before the clock, while the candidate reads this page (or waits to be admitted): the exam
+        # screen then finds its items in the shared cache instead of reading the form's rows.
+        warm_form_items(attempt)
     waiting = bool(errors)
     duration = attempt.program.duration_minutes
     return render(
@@ -211,6 +220,11 @@ def exam(request, public_id: str):
         delivery.check_driver(attempt, driver)
     except WrongDevice as error:
         return _wrong_device(request, attempt, error)
+    return _exam_screen(request, attempt)
+
+
+def _exam_screen(request, attempt: Attempt):
+    """The exam screen of a live attempt, for the browser that drives it (checked by the caller)."""
     return _shell(
         request,
         mode="live",

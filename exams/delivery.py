@@ -75,7 +75,7 @@ def _transition(attempt: Attempt, action: str, *, by: User | None, reason: str =
     for name, value in fields.items():
         setattr(attempt, name, value)
     attempt.save(update_fields=["status", *fields])
-    AttemptEvent.objects.create(
+    event = AttemptEvent.objects.create(
         attempt=attempt,
         from_status=source,
         to_status=target,
@@ -84,6 +84,9 @@ def _transition(attempt: Attempt, action: str, *, by: User | None, reason: str =
         reason=reason,
         detail=detail or {},
     )
+    # Read and written under the row lock, this instance is the attempt as of this event: a page
+    # made from it can tell the screen which event it shows without asking the database again.
+    attempt.as_of_event = event.pk
     # The candidate's screen polls the live version: it learns of the change once it is committed.
     transaction.on_commit(partial(live.bump, attempt.pk))
     return attempt
@@ -289,7 +292,7 @@ def attempt_start(*, attempt: Attempt, by: User, driver: str, extra_time_percent
     reasons = start_blockers(attempt)
     if reasons:
         raise ValidationError(reasons)
-    form = attempt.form or form_freeze(program=attempt.program)
+    form_id = attempt.form_id or form_freeze(program=attempt.program).pk
     duration = attempt.program.duration_minutes * 60
     accommodation = duration * max(0, extra_time_percent) // 100
     attempt.started_at = now
@@ -298,7 +301,7 @@ def attempt_start(*, attempt: Attempt, by: User, driver: str, extra_time_percent
         attempt,
         "start",
         by=by,
-        form=form,
+        form_id=form_id,
         started_at=now,
         duration_seconds=duration,
         accommodation_seconds=accommodation,

@@ -20,6 +20,11 @@
   var root = document.getElementById("exam");
   if (!root) return;
   var cfg = root.dataset;
+  // The start answers with this screen: the address bar shows the exam's own address, so a
+  // reload asks for the exam instead of sending the start again.
+  if (cfg.examUrl && window.location.pathname !== cfg.examUrl && window.history.replaceState) {
+    window.history.replaceState(null, "", cfg.examUrl);
+  }
   var T = JSON.parse(document.getElementById("exam-strings").textContent);
   var practice = cfg.mode === "practice";
   var HEARTBEAT_MS = 15000;

@@ -33,6 +33,8 @@ def check_in_and_start(page, live_server, attempt):
     expect(page.get_by_role("heading", name="Start the exam")).to_be_visible(timeout=WAIT)
     page.get_by_role("button", name="Start the exam").click()
     expect(page.locator("#item-heading")).to_have_text(re.compile(r"Question \d of 4"), timeout=WAIT)
+    # The start answers with the exam screen; the address bar shows the exam's own address.
+    expect(page).to_have_url(f"{live_server.url}/exam/{attempt.public_id}/", timeout=WAIT)
     attempt.refresh_from_db()
     return attempt
 

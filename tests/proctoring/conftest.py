@@ -78,7 +78,7 @@ def admit(attempt: Attempt, proctor, **fields) -> None:
 
 def start(client: Client, attempt: Attempt) -> Attempt:
     response = client.post(reverse("candidates:exam_start", args=[attempt.public_id]))
-    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response.status_code == 200 and b'id="exam-payload"' in response.content, response.content.decode()[:2000]
     return Attempt.objects.get(pk=attempt.pk)
 
 

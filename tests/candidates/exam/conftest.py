@@ -114,7 +114,7 @@ def start_through_pages(client: Client, attempt: Attempt) -> Attempt:
     response = client.post(reverse("candidates:exam_checkin", args=[attempt.public_id]), {"agreement": "yes"})
     assert response.status_code == 302, response.content
     response = client.post(reverse("candidates:exam_start", args=[attempt.public_id]))
-    assert response.status_code == 302, response.content
+    assert response.status_code == 200 and b'id="exam-payload"' in response.content, response.content
     return Attempt.objects.get(pk=attempt.pk)
 
 

@@ -1,9 +1,13 @@
 import json
+import re
 from datetime import timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from candidates import exam_payloads
 from candidates.exam_access import driver_for
 from candidates.models import AccommodationRequest
 from exams.models.delivery import Attempt, AttemptStatus, Response
@@ -67,6 +71,39 @@ def test_check_in_freezes_the_form_unseen_and_the_start_only_starts_the_clock(bo
     candidate_client.post(reverse("candidates:exam_start", args=[booked.public_id]))
     started = Attempt.objects.get(pk=booked.pk)
     assert started.status == A.IN_PROGRESS and started.form_id == booked.form_id and ExamForm.objects.count() == forms
+
+
+def test_the_start_answers_with_the_exam_screen_and_a_second_start_goes_to_the_exam(booked, candidate_client):
+    candidate_client.post(reverse("candidates:exam_checkin", args=[booked.public_id]), {"agreement": "yes"})
+    exam_url = reverse("candidates:exam", args=[booked.public_id])
+
+    response = candidate_client.post(reverse("candidates:exam_start", args=[booked.public_id]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'data-exam-url="{exam_url}"' in html  # exam.js shows this address, so a reload asks for the exam
+    payload = json.loads(re.search(r'<script id="exam-payload" type="application/json">(.*?)</script>', html).group(1))
+    assert payload["status"] == A.IN_PROGRESS and len(payload["items"]) == 4 and payload["responses"] == {}
+    assert Attempt.objects.get(pk=booked.pk).status == A.IN_PROGRESS
+
+    again = candidate_client.post(reverse("candidates:exam_start", args=[booked.public_id]))
+    assert again.status_code == 302 and again["Location"] == exam_url
+
+
+def test_the_start_page_readies_the_items_so_the_start_reads_no_form_rows(booked, candidate_client):
+    candidate_client.post(reverse("candidates:exam_checkin", args=[booked.public_id]), {"agreement": "yes"})
+    candidate_client.get(reverse("candidates:exam_start", args=[booked.public_id]))
+    booked.refresh_from_db()
+    from_database = exam_payloads._read_form_items(booked.form_id)
+    exam_payloads._form_items.cache_clear()  # the start is served by a process that never showed this form
+
+    with CaptureQueriesContext(connection) as queries:
+        response = candidate_client.post(reverse("candidates:exam_start", args=[booked.public_id]))
+    assert response.status_code == 200
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert 'FROM "exams_formitem"' not in read and '"exams_itemoption"' not in read
+    html = response.content.decode()
+    payload = json.loads(re.search(r'<script id="exam-payload" type="application/json">(.*?)</script>', html).group(1))
+    assert payload["items"] == list(from_database)
 
 
 def test_the_started_attempt_has_its_form_and_this_browser_drives_it(started, candidate_client):
