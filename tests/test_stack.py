@@ -69,3 +69,22 @@ def test_health_endpoint_reports_database_and_cache(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "postgresql", "cache": True}
+
+
+def test_the_cache_is_the_shared_redis_with_one_client_per_pool(settings):
+    from django.core.cache import caches
+
+    from certdesk.cache import SharedClientRedisCache
+
+    cache = caches["default"]
+
+    assert settings.CACHES["default"]["LOCATION"].startswith("redis://")
+    assert isinstance(cache, SharedClientRedisCache)
+    key = f"stack-test:{secrets.token_hex(4)}"
+    cache.set(key, {"items": [1, 2]}, 30)
+    assert cache.get(key) == {"items": [1, 2]}
+    assert cache.add(f"{key}:n", 0) and cache.incr(f"{key}:n") == 1
+    # The same client serves every call: no redis.Redis is built per call.
+    assert cache._cache.get_client(key) is cache._cache.get_client(f"{key}:other")
+    cache.delete_many([key, f"{key}:n"])
+    assert cache.get(key) is None
