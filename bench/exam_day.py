@@ -10,9 +10,9 @@ Then, against gunicorn (2 sync workers, persistent database connections) and one
 (below the web's priority, as deployed), with an asyncio HTTP/1.1 client built on the standard
 library that times every request at the client, through the endpoints and request shapes
 exam.js uses:
-- exam day, with a synchronised start: every candidate posts "start" in the same instant and
-  gets the exam screen, which carries the exam (`start_spike_s`: until the last one has their
-  first item); then answers the 60 items at one change a second on average, each
+- exam day, with a synchronised start: every candidate, on the start page (the exam screen before
+  the clock), posts "start" in the same instant and gets the exam as JSON (`start_spike_s`: until
+  the last one has their first item); then answers the 60 items at one change a second on average, each
   candidate at their own speed and each change taking its own time, log-normal as response times
   are (`answer_pace` says how, and when the submissions came); a tenth of the items are changed
   once more, some flagged (per-item sequence numbers; one request at a time, retried
@@ -140,6 +140,7 @@ class Candidate:
     first_item_at: float | None = None
     answers_sent: int = 0
     planned_gaps: list[float] = field(default_factory=list)
+    page: dict[str, str] = field(default_factory=dict)  # the start page's data attributes
     submitted_at: float | None = None
     done: bool = False
     passed_expected: bool | None = None
@@ -428,6 +429,11 @@ def post_json(path: str, who: Candidate, data: dict) -> "asyncio.Future[Reply]":
     return http("POST", path, who, body=json.dumps(data).encode(), content_type="application/json")
 
 
+def post_json_empty(path: str, who: Candidate) -> "asyncio.Future[Reply]":
+    """A POST with no body asking for JSON, as exam.js's call() sends Start."""
+    return http("POST", path, who)
+
+
 def post_form(path: str, who: Candidate) -> "asyncio.Future[Reply]":
     return http(
         "POST",
@@ -515,6 +521,9 @@ async def pre_clock(candidates: list[Candidate], ledger: Ledger) -> None:
         async with gate:
             reply = await timed("start_page", ledger, http("GET", f"/exam/{who.public_id}/start/", who))
             _expect(reply, 200, what=f"start page of {who.username}")
+            # What exam.js reads from the screen: the live endpoint, its token and interval, the state URL.
+            body = reply.body.decode()
+            who.page = {name: html.unescape(value) for name, value in re.findall(r'data-([a-z-]+)="([^"]*)"', body)}
 
     await asyncio.gather(*(one(who) for who in candidates))
 
@@ -538,18 +547,14 @@ def _plan(items: list[dict], keys: dict, who: Candidate, rng: random.Random) -> 
 
 async def take_exam(who: Candidate, go: asyncio.Event, keys: dict, ledger: Ledger, rng: random.Random) -> None:
     await go.wait()
-    # The start answers with the exam screen, which carries the exam, as a browser gets it.
-    reply = await timed("start", ledger, post_form(f"/exam/{who.public_id}/start/", who))
+    # The start page is the exam screen: Start asks for the exam as JSON, as exam.js does, and the
+    # first item is on screen when it arrives.
+    reply = await timed("start", ledger, post_json_empty(f"/exam/{who.public_id}/start/", who))
     _expect(reply, 200, what=f"start of {who.username}")
-    body = reply.body.decode()
-    page = {name: html.unescape(value) for name, value in re.findall(r'data-([a-z-]+)="([^"]*)"', body)}
-    # The exam comes with the page, as exam.js reads it: the first item is on screen now.
-    embedded = re.search(r'<script id="exam-payload" type="application/json">(.*?)</script>', body, re.DOTALL)
-    if embedded is None:
-        raise RuntimeError(f"exam page of {who.username} carries no exam")
     who.first_item_at = time.perf_counter()
-    exam = json.loads(embedded.group(1))
+    exam = reply.json()
     items = exam["items"]
+    page = who.page
 
     async def heartbeats():
         await asyncio.sleep(rng.uniform(0, HEARTBEAT_S))  # exam.js's first beat, at a random point
@@ -565,7 +570,7 @@ async def take_exam(who: Candidate, go: asyncio.Event, keys: dict, ledger: Ledge
     # when that is a poll interval ago, and fetches the state when either changed.
     live_every = float(page.get("live-seconds") or 2)
     screen = {
-        "version": page.get("live-version", ""),
+        "version": str(exam.get("live_version", page.get("live-version", ""))),
         "event": exam.get("last_event", 0),
         "seen_at": time.perf_counter(),
         "answer_in_flight": False,

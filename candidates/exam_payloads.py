@@ -106,9 +106,13 @@ def clock(attempt: Attempt, now=None) -> dict:
     }
 
 
-def exam_payload(attempt: Attempt) -> dict:
+def exam_payload(attempt: Attempt, *, just_started: bool = False) -> dict:
     """Everything the exam page starts from: the items, the stored answers, the clock and the
-    proctor's messages so far, with the attempt's last event id they are as of."""
+    proctor's messages so far, with the attempt's last event id they are as of.
+
+    just_started: the attempt as attempt_start returned it; answers are refused until the start,
+    so it holds none and they are not read.
+    """
     last_event = getattr(attempt, "as_of_event", None)  # set by the transition that just made it
     if last_event is None:
         # The event id first, the attempt's state after it: an action that lands in between shows as
@@ -122,7 +126,7 @@ def exam_payload(attempt: Attempt) -> dict:
         "item_count": len(items),
         "current_position": attempt.current_position,
         "items": items,
-        "responses": stored_responses(attempt),
+        "responses": {} if just_started else stored_responses(attempt),
         "messages": proctor_messages(attempt),
         "last_event": last_event,
         **clock(attempt),
@@ -226,6 +230,7 @@ def screen_strings() -> dict[str, str]:
             "sent: the real exam works the same way, with your answers saved on our server as you go."
         ),
         "load_failed": _("Your exam could not be loaded. Check your connection and reload the page."),
+        "start_failed": _("Your exam could not be started. Check your connection and press Start again."),
         "proctor_says": _("Message from your proctor"),
         "ended": _("Your exam has ended"),
         "ended_text": _(

@@ -131,12 +131,31 @@ def exam_checkin(request, public_id: str):
     )
 
 
+def _clock_text(minutes: int) -> str:
+    """The time the clock will start from, written as exam.js writes it (H:MM:SS, or M:SS under an hour)."""
+    return f"{minutes // 60}:{minutes % 60:02d}:00" if minutes >= 60 else f"{minutes}:00"
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def exam_start(request, public_id: str):
+    """The exam screen before the clock: how the exam works, the wait for admission, and Start.
+
+    exam.js posts Start asking for JSON and gets the exam (exam_payload) to show in the screen it
+    is already on: a session's candidates press Start in the same second, and each start is then
+    one small request with no page to render, so the answers of those who started first wait
+    behind less. Without JavaScript the form posts and the exam screen comes back as a page.
+    """
     attempt = _attempt(request, public_id)
+    wants_json = request.method == "POST" and _wants_json(request)
     if attempt.status != A.CHECKED_IN:
+        if wants_json:
+            return _error("not_checked_in", _("This exam cannot be started now."), 409, url=_where(attempt))
         return redirect(_where(attempt))
     extra = approved_extra_time_percent(request.user)
     errors = []
@@ -146,48 +165,51 @@ def exam_start(request, public_id: str):
                 attempt=attempt, by=request.user, driver=exam_driver(request), extra_time_percent=extra
             )
         except ValidationError as error:
+            if wants_json:
+                return _error("not_started", " ".join(error.messages), 400, errors=error.messages)
             errors = error.messages
         else:
-            # The exam screen comes in this response, not after a redirect: a session's candidates
-            # press Start in the same second, and one request each instead of two halves the queue
-            # their first answers wait behind. exam.js puts the exam's own address in the address
-            # bar, so a reload asks for the exam, never for a second start.
+            if wants_json:
+                payload = exam_payload(started, just_started=True)
+                return JsonResponse({**payload, "live_version": live.version(started.pk)})
             return _exam_screen(request, started)
     else:
         errors = delivery.start_blockers(attempt)
         if timezone.now() < attempt.session.opens_at:
             errors.append(_("The session has not opened yet."))
-        # Before the clock, while the candidate reads this page (or waits to be admitted): the exam
-        # screen then finds its items in the shared cache instead of reading the form's rows.
+        # Before the clock, while the candidate reads this page (or waits to be admitted): the start
+        # then finds the items in the shared cache instead of reading the form's rows.
         warm_form_items(attempt)
-    waiting = bool(errors)
     duration = attempt.program.duration_minutes
-    return render(
+    total_minutes = duration + duration * extra // 100
+    return _shell(
         request,
-        "candidates/exam/start.html",
-        {
-            "attempt": attempt,
-            "program": attempt.program,
-            "duration": duration,
-            "extra_percent": extra,
-            "extra_minutes": duration * extra // 100,
-            "total_minutes": duration + duration * extra // 100,
-            "errors": errors,
-            # While something holds the start (admission, a paused session, the clock), the page waits
-            # on the live version and asks exam_start_state when it changes.
-            "waiting": waiting,
-            "live_token": live_token(attempt) if waiting else "",
-            "live_version": live.version(attempt.pk) if waiting else "",
-            "opens_in": max(0, int((attempt.session.opens_at - timezone.now()).total_seconds())),
-        },
+        mode="live",
+        attempt=attempt,
+        program_label=f"{attempt.program.code} — {attempt.program.name}",
         status=400 if errors and request.method == "POST" else 200,
+        ready=True,
+        program=attempt.program,
+        duration=duration,
+        extra_percent=extra,
+        extra_minutes=duration * extra // 100,
+        total_minutes=total_minutes,
+        clock_text=_clock_text(total_minutes),
+        errors=errors,
+        # While something holds the start (admission, a paused session, the clock), the page waits on
+        # the live version (exam_start.js) and asks exam_start_state when it changes.
+        waiting=bool(errors),
+        live_token=live_token(attempt),
+        live_version=live.version(attempt.pk),
+        live_seconds=LIVE_POLL_SECONDS,
+        opens_in=max(0, int((attempt.session.opens_at - timezone.now()).total_seconds())),
     )
 
 
 # --- the exam screen -------------------------------------------------------------------------
 
 
-def _shell(request, *, mode: str, attempt: Attempt | None, program_label: str, **extra):
+def _shell(request, *, mode: str, attempt: Attempt | None, program_label: str, status: int = 200, **extra):
     return render(
         request,
         "candidates/exam/exam.html",
@@ -199,6 +221,7 @@ def _shell(request, *, mode: str, attempt: Attempt | None, program_label: str, *
             "candidate_name": _display_name(request.user),
             **extra,
         },
+        status=status,
     )
 
 

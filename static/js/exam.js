@@ -20,11 +20,6 @@
   var root = document.getElementById("exam");
   if (!root) return;
   var cfg = root.dataset;
-  // The start answers with this screen: the address bar shows the exam's own address, so a
-  // reload asks for the exam instead of sending the start again.
-  if (cfg.examUrl && window.location.pathname !== cfg.examUrl && window.history.replaceState) {
-    window.history.replaceState(null, "", cfg.examUrl);
-  }
   var T = JSON.parse(document.getElementById("exam-strings").textContent);
   var practice = cfg.mode === "practice";
   var HEARTBEAT_MS = 15000;
@@ -496,27 +491,12 @@
         if (!hidden && !document.hidden && !document.hasFocus()) note("left_page", { via: "window" });
       }, 250);
     });
-    var wasFull = false;
-    var fsButton = $("btn-fullscreen");
+    var wasFull = Boolean(document.fullscreenElement);  // the candidate may have gone full screen before the start
     document.addEventListener("fullscreenchange", function () {
       var full = Boolean(document.fullscreenElement);
       if (wasFull && !full) note("fullscreen_exit");
       wasFull = full;
-      if (fsButton) {
-        fsButton.textContent = full ? T.leave_full_screen : T.full_screen;
-        fsButton.setAttribute("aria-pressed", full ? "true" : "false");
-      }
     });
-    if (fsButton && !document.fullscreenEnabled) {
-      fsButton.parentNode.removeChild(fsButton);
-      fsButton = null;
-    }
-    if (fsButton) {
-      fsButton.addEventListener("click", function () {
-        if (document.fullscreenElement) document.exitFullscreen().catch(function () {});
-        else document.documentElement.requestFullscreen().catch(function () {});
-      });
-    }
     ["copy", "cut", "paste"].forEach(function (type) {
       document.addEventListener(type, function () { note("copy_paste", { action: type }); });
     });
@@ -875,7 +855,12 @@
   }
 
   // --- start ------------------------------------------------------------------------------------
-  function load(payload) {
+  function load(payload, moveFocus) {
+    // The exam may have come to the start page, or as the answer to a start posted without this
+    // script: the address bar shows the exam's own address, so a reload asks for the exam.
+    if (cfg.examUrl && window.location.pathname !== cfg.examUrl && window.history.replaceState) {
+      window.history.replaceState(null, "", cfg.examUrl);
+    }
     items = payload.items;
     items.forEach(function (item) { byPos[item.position] = item; });
     lastEvent = payload.last_event || 0;
@@ -902,7 +887,7 @@
     var remembered = store.get("position", null);
     current = byPos[remembered] ? remembered : (byPos[payload.current_position] ? payload.current_position : 1);
     setPaused(Boolean(payload.paused), null);
-    renderItem(false);
+    renderItem(Boolean(moveFocus));
     tick();
     setInterval(tick, 1000);
     if (!practice) {
@@ -943,7 +928,75 @@
   }
   window.addEventListener("online", function () { if (offline) flush(); });
 
-  // The exam comes with the page (items, stored answers, clock): the first item shows without
-  // another round trip, which on an exam morning is one request fewer per candidate at the start.
-  load(JSON.parse($(practice ? "exam-practice" : "exam-payload").textContent));
+  // --- before the clock -----------------------------------------------------------------------------
+  // The start page is this screen. Start asks for the exam as JSON and the first item shows here:
+  // on an exam morning a session's candidates press Start in the same second, and each start is
+  // then one small request for the server, with no page to render.
+  function showStartErrors(messages) {
+    var box = $("start-errors");
+    box.textContent = "";
+    messages.forEach(function (text) {
+      var p = document.createElement("p");
+      p.className = "mb-0";
+      p.textContent = text;
+      box.appendChild(p);
+    });
+    box.hidden = false;
+  }
+
+  function waitForStart(form) {
+    var button = $("btn-start");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (button.disabled) return;
+      button.disabled = true;
+      $("start-errors").hidden = true;
+      call(form.action, "POST").then(function (reply) {
+        if (reply.ok && reply.data.items) {
+          begin(reply.data);
+        } else if (reply.data.url) {
+          window.location.assign(reply.data.url);  // started elsewhere, or no longer startable
+        } else {
+          showStartErrors(reply.data.errors || [reply.data.message || T.start_failed]);
+          button.disabled = false;
+        }
+      }, function () {
+        showStartErrors([T.start_failed]);
+        button.disabled = false;
+      });
+    });
+  }
+
+  function begin(payload) {
+    $("start-screen").remove();
+    $("exam-aside").hidden = false;
+    if (payload.live_version !== undefined) liveVersion = String(payload.live_version);
+    load(payload, true);
+  }
+
+  // Full screen works from the start page on, before the clock too.
+  (function () {
+    var button = $("btn-fullscreen");
+    if (!button) return;
+    if (!document.fullscreenEnabled) {
+      button.parentNode.removeChild(button);
+      return;
+    }
+    button.addEventListener("click", function () {
+      if (document.fullscreenElement) document.exitFullscreen().catch(function () {});
+      else document.documentElement.requestFullscreen().catch(function () {});
+    });
+    document.addEventListener("fullscreenchange", function () {
+      var full = Boolean(document.fullscreenElement);
+      button.textContent = full ? T.leave_full_screen : T.full_screen;
+      button.setAttribute("aria-pressed", full ? "true" : "false");
+    });
+  })();
+
+  if ($("start-form")) {
+    waitForStart($("start-form"));
+  } else {
+    // The exam comes with the page (items, stored answers, clock): no round trip before the first item.
+    load(JSON.parse($(practice ? "exam-practice" : "exam-payload").textContent));
+  }
 })();

@@ -23,6 +23,11 @@ def test_a_checked_in_candidate_cannot_start_until_the_proctor_admits_them(booke
     refused = candidate_client.post(reverse("candidates:exam_start", args=[attempt.public_id]))
     assert refused.status_code == 400
     assert "has not admitted you yet" in refused.content.decode()
+    # As the start page's script asks: the reason as JSON.
+    refused = candidate_client.post(
+        reverse("candidates:exam_start", args=[attempt.public_id]), HTTP_ACCEPT="application/json"
+    )
+    assert refused.status_code == 400 and "has not admitted you yet" in " ".join(refused.json()["errors"])
     assert Attempt.objects.get(pk=attempt.pk).status == A.CHECKED_IN
 
     admit(attempt, proctor)

@@ -89,6 +89,49 @@ def test_the_start_answers_with_the_exam_screen_and_a_second_start_goes_to_the_e
     assert again.status_code == 302 and again["Location"] == exam_url
 
 
+def test_the_start_page_is_the_exam_screen_before_the_clock_and_shows_no_item(booked, candidate_client):
+    candidate_client.post(reverse("candidates:exam_checkin", args=[booked.public_id]), {"agreement": "yes"})
+    booked.refresh_from_db()
+    response = candidate_client.get(reverse("candidates:exam_start", args=[booked.public_id]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="start-screen"' in html and 'id="start-form"' in html and 'id="item-screen"' in html
+    assert 'data-testid="clock">30:00<' in html  # the time the clock will start from, not running
+    assert 'id="exam-payload"' not in html
+    for row in booked.form.items.select_related("item_version"):
+        assert row.item_version.stem not in html
+
+
+def start_as_the_screen_does(client, attempt):
+    return client.post(reverse("candidates:exam_start", args=[attempt.public_id]), HTTP_ACCEPT="application/json")
+
+
+def test_start_asked_as_json_gives_the_exam_to_the_screen_it_is_on(booked, candidate_client):
+    candidate_client.post(reverse("candidates:exam_checkin", args=[booked.public_id]), {"agreement": "yes"})
+    response = start_as_the_screen_does(candidate_client, booked)
+    assert response.status_code == 200
+    exam = response.json()
+    started = Attempt.objects.get(pk=booked.pk)
+    assert started.status == A.IN_PROGRESS
+    assert exam["status"] == A.IN_PROGRESS and len(exam["items"]) == 4 and exam["responses"] == {}
+    assert exam["last_event"] == started.events.get(action="start").pk and exam["live_version"] is not None
+    assert 0 < exam["remaining_seconds"] <= 30 * 60
+
+    again = start_as_the_screen_does(candidate_client, booked)
+    assert again.status_code == 409
+    assert again.json()["url"] == reverse("candidates:exam", args=[booked.public_id])
+
+
+def test_a_json_start_before_the_session_opens_says_why_and_changes_nothing(booked, candidate_client):
+    candidate_client.post(reverse("candidates:exam_checkin", args=[booked.public_id]), {"agreement": "yes"})
+    booked.session.opens_at = timezone.now() + timedelta(minutes=10)
+    booked.session.save(update_fields=["opens_at"])
+    response = start_as_the_screen_does(candidate_client, booked)
+    assert response.status_code == 400
+    assert response.json()["reason"] == "not_started" and "not opened yet" in response.json()["message"]
+    assert Attempt.objects.get(pk=booked.pk).status == A.CHECKED_IN
+
+
 def test_the_start_page_readies_the_items_so_the_start_reads_no_form_rows(booked, candidate_client):
     candidate_client.post(reverse("candidates:exam_checkin", args=[booked.public_id]), {"agreement": "yes"})
     candidate_client.get(reverse("candidates:exam_start", args=[booked.public_id]))
@@ -97,13 +140,11 @@ def test_the_start_page_readies_the_items_so_the_start_reads_no_form_rows(booked
     exam_payloads._form_items.cache_clear()  # the start is served by a process that never showed this form
 
     with CaptureQueriesContext(connection) as queries:
-        response = candidate_client.post(reverse("candidates:exam_start", args=[booked.public_id]))
+        response = start_as_the_screen_does(candidate_client, booked)
     assert response.status_code == 200
     read = " ".join(query["sql"] for query in queries.captured_queries)
     assert 'FROM "exams_formitem"' not in read and '"exams_itemoption"' not in read
-    html = response.content.decode()
-    payload = json.loads(re.search(r'<script id="exam-payload" type="application/json">(.*?)</script>', html).group(1))
-    assert payload["items"] == list(from_database)
+    assert response.json()["items"] == list(from_database)
 
 
 def test_the_started_attempt_has_its_form_and_this_browser_drives_it(started, candidate_client):
