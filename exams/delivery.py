@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import lru_cache, partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -471,6 +471,38 @@ RETURNING (SELECT deadline FROM live),
 """
 
 
+# The statement is prepared once on each persistent database connection: planning it costs
+# PostgreSQL about as much again as running it (0.2 of 0.47 ms measured), and every candidate
+# sends it once a second. A connection that lost it (a restart, a pooler handing out another
+# server connection) gets the plain statement, so nothing depends on the preparation.
+_ANSWER_STATEMENT = "certdesk_answer_if_live"
+_ANSWER_PARAMS = "attempt candidate in_progress driver cutoff form_item value flagged seq now position".split()
+_PREPARED_UPSERT_IF_LIVE = _UPSERT_IF_LIVE
+for _n, _name in enumerate(_ANSWER_PARAMS, start=1):
+    _PREPARED_UPSERT_IF_LIVE = _PREPARED_UPSERT_IF_LIVE.replace(f"%({_name})s", f"${_n}")
+_NO_SUCH_STATEMENT = "26000"  # PostgreSQL's invalid_sql_statement_name
+_EXECUTE_ANSWER = f"EXECUTE {_ANSWER_STATEMENT} ({', '.join(['%s'] * len(_ANSWER_PARAMS))})"
+
+
+def _execute_answer(cursor, params: dict) -> None:
+    # Not inside a transaction (where a missing statement would abort it), and only on connections
+    # that outlive the request: on a new connection per request preparing is one more round trip.
+    if connection.in_atomic_block or connection.settings_dict.get("CONN_MAX_AGE") == 0:
+        cursor.execute(_UPSERT_IF_LIVE, params)
+        return
+    raw = connection.connection
+    if getattr(connection, "_answer_prepared_on", None) is not raw:
+        cursor.execute(f"PREPARE {_ANSWER_STATEMENT} AS {_PREPARED_UPSERT_IF_LIVE}")
+        connection._answer_prepared_on = raw
+    try:
+        cursor.execute(_EXECUTE_ANSWER, [params[name] for name in _ANSWER_PARAMS])
+    except DatabaseError as error:
+        if getattr(error.__cause__, "pgcode", None) != _NO_SUCH_STATEMENT:
+            raise
+        connection._answer_prepared_on = None
+        cursor.execute(_UPSERT_IF_LIVE, params)
+
+
 @lru_cache(maxsize=4096)
 def form_item_shapes(form_id: int) -> dict[int, tuple[int, str, int]]:
     """position → (form item id, item type, option count) of a frozen form. A frozen form never
@@ -515,8 +547,8 @@ def response_save_if_live(
     except ValidationError:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(
-            _UPSERT_IF_LIVE,
+        _execute_answer(
+            cursor,
             {
                 "attempt": attempt_id,
                 "candidate": candidate_id,

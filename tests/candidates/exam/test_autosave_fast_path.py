@@ -6,6 +6,7 @@ first so that every later request takes the remembered path.
 
 import json
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -109,3 +110,28 @@ def test_without_postgresql_every_answer_takes_the_checked_path(started, candida
     reply = answer(candidate_client, started, single, [2], seq=2)
     assert reply.status_code == 200 and reply.json()["stored"] is True and reply.json()["event"] > 0
     assert Response.objects.get(attempt=started).value == [2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_persistent_connection_the_statement_is_prepared_once_and_a_lost_one_is_not_missed(
+    started, candidate_client
+):
+    from django.db import connection
+
+    single, truefalse = position_of(started, "single"), position_of(started, "truefalse")
+    assert answer(candidate_client, started, single, [1], seq=1).json()["stored"] is True
+    # Outside a transaction, on a connection that outlives the request: prepared on it.
+    assert connection.settings_dict["CONN_MAX_AGE"] != 0
+    assert connection._answer_prepared_on is connection.connection
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [delivery._ANSWER_STATEMENT])
+        assert cursor.fetchone()[0] == 1
+        # The server forgets it (as after a pooler hands out another server connection).
+        cursor.execute(f"DEALLOCATE {delivery._ANSWER_STATEMENT}")
+
+    reply = answer(candidate_client, started, truefalse, [2], seq=1)
+    assert reply.status_code == 200 and reply.json()["stored"] is True  # the plain statement stored it
+    assert answer(candidate_client, started, single, [2], seq=2).json()["stored"] is True  # prepared again
+    assert connection._answer_prepared_on is connection.connection
+    stored = dict(Response.objects.filter(attempt=started).values_list("form_item__position", "value"))
+    assert stored == {single: [2], truefalse: [2]}
