@@ -551,6 +551,8 @@ async def take_exam(who: Candidate, go: asyncio.Event, keys: dict, ledger: Ledge
     # first item is on screen when it arrives.
     reply = await timed("start", ledger, post_json_empty(f"/exam/{who.public_id}/start/", who))
     _expect(reply, 200, what=f"start of {who.username}")
+    reply = await timed("exam", ledger, http("GET", reply.json()["exam_url"], who))
+    _expect(reply, 200, what=f"exam of {who.username}")
     who.first_item_at = time.perf_counter()
     exam = reply.json()
     items = exam["items"]

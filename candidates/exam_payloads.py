@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from candidates.practice import PRACTICE_ITEMS, PRACTICE_MINUTES
-from exams.delivery import attempt_messages, earliest_retake, last_event_id
+from exams.delivery import attempt_messages, attempt_refresh_with_last_event, earliest_retake
 from exams.models.bank import ItemOption, ItemType
 from exams.models.delivery import LIVE_STATUSES, Attempt, AttemptStatus, Response
 from exams.models.programs import FormItem
@@ -106,19 +106,16 @@ def clock(attempt: Attempt, now=None) -> dict:
     }
 
 
-def exam_payload(attempt: Attempt, *, just_started: bool = False) -> dict:
+def exam_payload(attempt: Attempt) -> dict:
     """Everything the exam page starts from: the items, the stored answers, the clock and the
-    proctor's messages so far, with the attempt's last event id they are as of.
-
-    just_started: the attempt as attempt_start returned it; answers are refused until the start,
-    so it holds none and they are not read.
-    """
+    proctor's messages so far, with the attempt's last event id they are as of."""
     last_event = getattr(attempt, "as_of_event", None)  # set by the transition that just made it
     if last_event is None:
-        # The event id first, the attempt's state after it: an action that lands in between shows as
-        # a newer event at the next acknowledgement, never as one the screen believes it has seen.
-        last_event = last_event_id(attempt.pk)
-        attempt.refresh_from_db(fields=["status", "deadline", "paused_at", "paused_seconds", "current_position"])
+        # The state and the id of the event it is as of: an action after it shows as a newer event at
+        # the next acknowledgement, never as one the screen believes it has seen.
+        last_event = attempt_refresh_with_last_event(
+            attempt, ["status", "deadline", "paused_at", "paused_seconds", "current_position"]
+        )
     items = form_items(attempt)
     return {
         "attempt": attempt.public_id,
@@ -126,7 +123,7 @@ def exam_payload(attempt: Attempt, *, just_started: bool = False) -> dict:
         "item_count": len(items),
         "current_position": attempt.current_position,
         "items": items,
-        "responses": {} if just_started else stored_responses(attempt),
+        "responses": stored_responses(attempt),
         "messages": proctor_messages(attempt),
         "last_event": last_event,
         **clock(attempt),

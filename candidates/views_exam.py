@@ -170,8 +170,9 @@ def exam_start(request, public_id: str):
             errors = error.messages
         else:
             if wants_json:
-                payload = exam_payload(started, just_started=True)
-                return JsonResponse({**payload, "live_version": live.version(started.pk)})
+                return JsonResponse(
+                    {"status": started.status, "exam_url": reverse("candidates:exam_payload", args=[public_id])}
+                )
             return _exam_screen(request, started)
     else:
         errors = delivery.start_blockers(attempt)
@@ -339,10 +340,12 @@ def exam_json(*methods: str):
 
 @exam_json("GET")
 def exam_payload_json(request, attempt: Attempt):
+    """The exam as the screen starts from it (exam_payload), with the live version it is as of:
+    what the start page's screen asks for once the start is recorded."""
     delivery.check_driver(attempt, exam_driver(request))
     if attempt.status not in LIVE_STATUSES:
         return _closed(attempt)
-    return JsonResponse(exam_payload(attempt))
+    return JsonResponse({**exam_payload(attempt), "live_version": live.version(attempt.pk)})
 
 
 def _answer_input(body: bytes) -> tuple[int, list, bool, int]:

@@ -12,7 +12,8 @@ from functools import lru_cache, partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -568,6 +569,16 @@ def response_save_if_live(
         return None
     # In progress, the deadline is the clock: every transition that moves it stores compute_deadline().
     return max(0, int((row[0] - now).total_seconds())), row[1]
+
+
+def attempt_refresh_with_last_event(attempt: Attempt, fields: Sequence[str]) -> int:
+    """Re-reads these fields of the attempt and returns its last event id, from one statement: one
+    snapshot, so the state read is exactly the state as of that event (see last_event_id)."""
+    newest = AttemptEvent.objects.filter(attempt_id=OuterRef("pk")).order_by("-pk").values("pk")[:1]
+    row = Attempt.objects.filter(pk=attempt.pk).values(*fields, last_event=Coalesce(Subquery(newest), 0)).get()
+    for name in fields:
+        setattr(attempt, name, row[name])
+    return row["last_event"]
 
 
 def last_event_id(attempt_id: int) -> int:

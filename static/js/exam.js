@@ -952,8 +952,8 @@
       button.disabled = true;
       $("start-errors").hidden = true;
       call(form.action, "POST").then(function (reply) {
-        if (reply.ok && reply.data.items) {
-          begin(reply.data);
+        if (reply.ok && reply.data.exam_url) {
+          fetchExam(reply.data.exam_url);
         } else if (reply.data.url) {
           window.location.assign(reply.data.url);  // started elsewhere, or no longer startable
         } else {
@@ -965,6 +965,16 @@
         button.disabled = false;
       });
     });
+  }
+
+  // The start is recorded; the exam follows. Asked apart from the start, so that on an exam
+  // morning the server records every candidate's start (the heavier work) before it hands out
+  // exams: nobody can answer, and no answer waits, while starts are still queued.
+  function fetchExam(url) {
+    call(url, "GET").then(function (reply) {
+      if (reply.ok && reply.data.items) begin(reply.data);
+      else window.location.assign(cfg.examUrl);  // the exam page carries the exam
+    }, function () { window.location.assign(cfg.examUrl); });
   }
 
   function begin(payload) {

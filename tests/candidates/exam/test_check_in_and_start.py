@@ -106,13 +106,18 @@ def start_as_the_screen_does(client, attempt):
     return client.post(reverse("candidates:exam_start", args=[attempt.public_id]), HTTP_ACCEPT="application/json")
 
 
-def test_start_asked_as_json_gives_the_exam_to_the_screen_it_is_on(booked, candidate_client):
+def test_a_json_start_records_the_start_then_the_screen_fetches_the_exam(booked, candidate_client):
     candidate_client.post(reverse("candidates:exam_checkin", args=[booked.public_id]), {"agreement": "yes"})
     response = start_as_the_screen_does(candidate_client, booked)
     assert response.status_code == 200
-    exam = response.json()
     started = Attempt.objects.get(pk=booked.pk)
     assert started.status == A.IN_PROGRESS
+    assert response.json() == {
+        "status": A.IN_PROGRESS,
+        "exam_url": reverse("candidates:exam_payload", args=[booked.public_id]),
+    }
+
+    exam = candidate_client.get(response.json()["exam_url"]).json()
     assert exam["status"] == A.IN_PROGRESS and len(exam["items"]) == 4 and exam["responses"] == {}
     assert exam["last_event"] == started.events.get(action="start").pk and exam["live_version"] is not None
     assert 0 < exam["remaining_seconds"] <= 30 * 60
@@ -132,15 +137,16 @@ def test_a_json_start_before_the_session_opens_says_why_and_changes_nothing(book
     assert Attempt.objects.get(pk=booked.pk).status == A.CHECKED_IN
 
 
-def test_the_start_page_readies_the_items_so_the_start_reads_no_form_rows(booked, candidate_client):
+def test_the_start_page_readies_the_items_so_the_exam_reads_no_form_rows(booked, candidate_client):
     candidate_client.post(reverse("candidates:exam_checkin", args=[booked.public_id]), {"agreement": "yes"})
     candidate_client.get(reverse("candidates:exam_start", args=[booked.public_id]))
     booked.refresh_from_db()
     from_database = exam_payloads._read_form_items(booked.form_id)
     exam_payloads._form_items.cache_clear()  # the start is served by a process that never showed this form
 
+    exam_url = start_as_the_screen_does(candidate_client, booked).json()["exam_url"]
     with CaptureQueriesContext(connection) as queries:
-        response = start_as_the_screen_does(candidate_client, booked)
+        response = candidate_client.get(exam_url)
     assert response.status_code == 200
     read = " ".join(query["sql"] for query in queries.captured_queries)
     assert 'FROM "exams_formitem"' not in read and '"exams_itemoption"' not in read
