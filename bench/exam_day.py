@@ -11,8 +11,8 @@ Then, against gunicorn (2 sync workers, persistent database connections) and one
 library that times every request at the client, through the endpoints and request shapes
 exam.js uses:
 - exam day, with a synchronised start: every candidate, on the start page (the exam screen before
-  the clock), posts "start" in the same instant and gets the exam as JSON (`start_spike_s`: until
-  the last one has their first item); then answers the 60 items at one change a second on average, each
+  the clock), posts "start" in the same instant and then fetches the exam as JSON, as exam.js does
+  (`start_spike_s`: until the last one has their first item); then answers the 60 items at one change a second on average, each
   candidate at their own speed and each change taking its own time, log-normal as response times
   are (`answer_pace` says how, and when the submissions came); a tenth of the items are changed
   once more, some flagged (per-item sequence numbers; one request at a time, retried
@@ -547,8 +547,8 @@ def _plan(items: list[dict], keys: dict, who: Candidate, rng: random.Random) -> 
 
 async def take_exam(who: Candidate, go: asyncio.Event, keys: dict, ledger: Ledger, rng: random.Random) -> None:
     await go.wait()
-    # The start page is the exam screen: Start asks for the exam as JSON, as exam.js does, and the
-    # first item is on screen when it arrives.
+    # The start page is the exam screen: Start records the start, then the screen fetches the exam
+    # as JSON, as exam.js does; the first item is on screen when it arrives.
     reply = await timed("start", ledger, post_json_empty(f"/exam/{who.public_id}/start/", who))
     _expect(reply, 200, what=f"start of {who.username}")
     reply = await timed("exam", ledger, http("GET", reply.json()["exam_url"], who))

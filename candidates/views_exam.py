@@ -146,10 +146,12 @@ def _wants_json(request) -> bool:
 def exam_start(request, public_id: str):
     """The exam screen before the clock: how the exam works, the wait for admission, and Start.
 
-    exam.js posts Start asking for JSON and gets the exam (exam_payload) to show in the screen it
-    is already on: a session's candidates press Start in the same second, and each start is then
-    one small request with no page to render, so the answers of those who started first wait
-    behind less. Without JavaScript the form posts and the exam screen comes back as a page.
+    exam.js posts Start asking for JSON: the reply records the start and says where the exam is
+    (exam_payload_json), which the screen it is already on then fetches and shows. A session's
+    candidates press Start in the same second; with no page to render a start is small, and the
+    server records the starts it has queued before it hands out the exams they lead to, so nobody
+    is answering (and no answer waits) while starts are still queued. Without JavaScript the form
+    posts and the exam screen comes back as a page.
     """
     attempt = _attempt(request, public_id)
     wants_json = request.method == "POST" and _wants_json(request)

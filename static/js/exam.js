@@ -1,6 +1,7 @@
 /* The exam screen: one item per screen, a navigator, autosave with an offline queue, and the
- * server's clock. The server renders the shell with the exam in it; this script then talks
- * to small JSON endpoints. In practice mode nothing leaves the browser.
+ * server's clock. The server renders the shell with the exam in it, or without it as the start
+ * page, where Start records the start and this script then fetches the exam; from then on it
+ * talks to small JSON endpoints. In practice mode nothing leaves the browser.
  *
  * Autosave: every change gets a per-item sequence number that only grows, and goes into a queue
  * kept in localStorage (so a reload or crash loses nothing). The queue is sent in order, one
