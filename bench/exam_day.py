@@ -12,19 +12,19 @@ library that times every request at the client, through the endpoints and reques
 exam.js uses:
 - exam day, with a synchronised start: every candidate, on the start page (the exam screen before
   the clock), posts "start" in the same instant and then fetches the exam as JSON, as exam.js does
-  (`start_spike_s`: until the last one has their first item); then answers the 60 items at one change a second on average, each
-  candidate at their own speed and each change taking its own time, log-normal as response times
-  are (`answer_pace` says how, and when the submissions came); a tenth of the items are changed
-  once more, some flagged (per-item sequence numbers; one request at a time, retried
-  after 2 s on a 5xx or a lost connection), sends a heartbeat every 15 s (the first at a random
-  point of the interval), polls the live endpoint (URL, token and interval read from the page)
-  when no acknowledged answer told the attempt's last event within the interval and no answer is
-  on its way, fetches the state when either changed, submits, and opens the result page, all as
-  exam.js does. Passes are released at once and their certificates rendered by the worker while
-  the others are still answering. `autosave_p50/p95/p99_ms`, `errors_5xx`, and `lost_answers`:
-  acknowledged answers (here and in the saturation runs) that are not in the database afterwards
-  (missing, older sequence, or another value); `autosave_timeline`: the autosaves by 10-second window of when
-  they were sent, with the request rate of the window;
+  (`start_spike_s`: until the last one has their first item); then answers the 60 items at one
+  change a second on average, each candidate at their own speed and each change taking its own
+  time, log-normal as response times are (`answer_pace` says how, and when the submissions came);
+  a tenth of the items are changed once more, some flagged (per-item sequence numbers; one request
+  at a time, retried after 2 s on a 5xx or a lost connection), sends a heartbeat every 15 s (the
+  first at a random point of the interval), polls the live endpoint (URL, token and interval read
+  from the page) when no acknowledged answer told the attempt's last event within the interval and
+  no answer is on its way, fetches the state when either changed, submits, and opens the result
+  page, all as exam.js does. Passes are released at once and their certificates rendered by the
+  worker while the others are still answering. `autosave_p50/p95/p99_ms`, `errors_5xx`, and
+  `lost_answers`: acknowledged answers (here and in the saturation runs) that are not in the
+  database afterwards (missing, older sequence, or another value); `autosave_timeline`: the
+  autosaves by 10-second window of when they were sent, with the request rate of the window;
 - saturation: autosave in a closed loop with no think time at 50 connections
   (`autosave_max_per_s`, 50 attempts in progress), against the ceiling, a bare view behind the
   same middleware and signed-in session doing one single-row upsert (`baseline_upsert_per_s`,

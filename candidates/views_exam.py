@@ -180,8 +180,8 @@ def exam_start(request, public_id: str):
         errors = delivery.start_blockers(attempt)
         if timezone.now() < attempt.session.opens_at:
             errors.append(_("The session has not opened yet."))
-        # Before the clock, while the candidate reads this page (or waits to be admitted): the start
-        # then finds the items in the shared cache instead of reading the form's rows.
+        # Before the clock, while the candidate reads this page (or waits to be admitted): the exam
+        # fetched after the start then finds its items in the shared cache, not in the form's rows.
         warm_form_items(attempt)
     duration = attempt.program.duration_minutes
     total_minutes = duration + duration * extra // 100
@@ -342,12 +342,14 @@ def exam_json(*methods: str):
 
 @exam_json("GET")
 def exam_payload_json(request, attempt: Attempt):
-    """The exam as the screen starts from it (exam_payload), with the live version it is as of:
-    what the start page's screen asks for once the start is recorded."""
+    """The exam as the screen starts from it (exam_payload), with the attempt's live version: what
+    the start page's screen asks for once the start is recorded."""
     delivery.check_driver(attempt, exam_driver(request))
     if attempt.status not in LIVE_STATUSES:
         return _closed(attempt)
-    return JsonResponse({**exam_payload(attempt), "live_version": live.version(attempt.pk)})
+    # The version before the state, as on the exam page: a change in between shows as a newer version.
+    version = live.version(attempt.pk)
+    return JsonResponse({**exam_payload(attempt), "live_version": version})
 
 
 def _answer_input(body: bytes) -> tuple[int, list, bool, int]:

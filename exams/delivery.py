@@ -478,9 +478,16 @@ RETURNING (SELECT deadline FROM live),
 # server connection) gets the plain statement, so nothing depends on the preparation.
 _ANSWER_STATEMENT = "certdesk_answer_if_live"
 _ANSWER_PARAMS = "attempt candidate in_progress driver cutoff form_item value flagged seq now position".split()
-_PREPARED_UPSERT_IF_LIVE = _UPSERT_IF_LIVE
-for _n, _name in enumerate(_ANSWER_PARAMS, start=1):
-    _PREPARED_UPSERT_IF_LIVE = _PREPARED_UPSERT_IF_LIVE.replace(f"%({_name})s", f"${_n}")
+
+
+def _numbered(sql: str, names: Sequence[str]) -> str:
+    """The statement with PREPARE's $1, $2… in place of its %(name)s placeholders."""
+    for n, name in enumerate(names, start=1):
+        sql = sql.replace(f"%({name})s", f"${n}")
+    return sql
+
+
+_PREPARED_UPSERT_IF_LIVE = _numbered(_UPSERT_IF_LIVE, _ANSWER_PARAMS)
 _NO_SUCH_STATEMENT = "26000"  # PostgreSQL's invalid_sql_statement_name
 _EXECUTE_ANSWER = f"EXECUTE {_ANSWER_STATEMENT} ({', '.join(['%s'] * len(_ANSWER_PARAMS))})"
 

@@ -930,9 +930,8 @@
   window.addEventListener("online", function () { if (offline) flush(); });
 
   // --- before the clock -----------------------------------------------------------------------------
-  // The start page is this screen. Start asks for the exam as JSON and the first item shows here:
-  // on an exam morning a session's candidates press Start in the same second, and each start is
-  // then one small request for the server, with no page to render.
+  // The start page is this screen. Start records the start (a small JSON request, no page to
+  // render), then the exam follows and its first item shows here.
   function showStartErrors(messages) {
     var box = $("start-errors");
     box.textContent = "";
@@ -974,8 +973,11 @@
   function fetchExam(url) {
     call(url, "GET").then(function (reply) {
       if (reply.ok && reply.data.items) begin(reply.data);
-      else window.location.assign(cfg.examUrl);  // the exam page carries the exam
-    }, function () { window.location.assign(cfg.examUrl); });
+      else window.location.assign(cfg.examUrl);  // the exam page says what happened (ended, another browser)
+    }, function () {
+      // The clock runs: the candidate reloads when the connection is back and lands in the exam.
+      showStartErrors([T.load_failed]);
+    });
   }
 
   function begin(payload) {
