@@ -73,7 +73,7 @@ def test_check_in_freezes_the_form_unseen_and_the_start_only_starts_the_clock(bo
     assert started.status == A.IN_PROGRESS and started.form_id == booked.form_id and ExamForm.objects.count() == forms
 
 
-def test_the_start_answers_with_the_exam_screen_and_a_second_start_goes_to_the_exam(booked, candidate_client):
+def test_a_start_posted_without_javascript_answers_with_the_exam_screen_and_a_second_goes_to_it(booked, candidate_client):
     candidate_client.post(reverse("candidates:exam_checkin", args=[booked.public_id]), {"agreement": "yes"})
     exam_url = reverse("candidates:exam", args=[booked.public_id])
 
@@ -142,7 +142,7 @@ def test_the_start_page_readies_the_items_so_the_exam_reads_no_form_rows(booked,
     candidate_client.get(reverse("candidates:exam_start", args=[booked.public_id]))
     booked.refresh_from_db()
     from_database = exam_payloads._read_form_items(booked.form_id)
-    exam_payloads._form_items.cache_clear()  # the start is served by a process that never showed this form
+    exam_payloads._form_items.cache_clear()  # the exam is fetched from a process that never showed this form
 
     exam_url = start_as_the_screen_does(candidate_client, booked).json()["exam_url"]
     with CaptureQueriesContext(connection) as queries:
