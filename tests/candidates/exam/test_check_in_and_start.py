@@ -73,7 +73,7 @@ def test_check_in_freezes_the_form_unseen_and_the_start_only_starts_the_clock(bo
     assert started.status == A.IN_PROGRESS and started.form_id == booked.form_id and ExamForm.objects.count() == forms
 
 
-def test_a_start_posted_without_javascript_answers_with_the_exam_screen_and_a_second_goes_to_it(booked, candidate_client):
+def test_a_start_posted_without_javascript_gets_the_exam_screen_and_a_second_goes_to_it(booked, candidate_client):
     candidate_client.post(reverse("candidates:exam_checkin", args=[booked.public_id]), {"agreement": "yes"})
     exam_url = reverse("candidates:exam", args=[booked.public_id])
 
