@@ -25,6 +25,8 @@ def test_an_administrator_edits_the_css_blueprint_with_the_live_check_and_previe
     page.goto(f"{live_server.url}/programs/")
     page.get_by_role("link", name="CSS", exact=True).click()
     page.get_by_role("link", name="Edit the blueprint").click()
+    # htmx wires the live check when the page has loaded: typing before that is not checked live.
+    page.wait_for_load_state("load")
     panel = page.get_by_test_id("feasibility")
     professionalism = panel.get_by_role("row", name="Professionalism (PRO)")
     expect(professionalism).to_contain_text("18")
