@@ -42,11 +42,11 @@ def form_items(attempt: Attempt) -> list[dict]:
 
 def warm_form_items(attempt: Attempt) -> None:
     """Puts the attempt's items in the shared cache before its clock starts (the form is frozen at
-    check-in), so that the start reads one cache entry instead of the form's rows."""
+    check-in), so that the exam fetched after the start reads one cache entry, not the form's rows."""
     if attempt.form_id is None:
         return
     key = _items_cache_key(attempt.public_id, attempt.form_id, get_language())
-    if cache.get(key) is None:
+    if not cache.has_key(key):
         cache.set(key, _read_form_items(attempt.form_id), FORM_ITEMS_CACHE_SECONDS)
 
 
@@ -109,13 +109,11 @@ def clock(attempt: Attempt, now=None) -> dict:
 def exam_payload(attempt: Attempt) -> dict:
     """Everything the exam page starts from: the items, the stored answers, the clock and the
     proctor's messages so far, with the attempt's last event id they are as of."""
-    last_event = getattr(attempt, "as_of_event", None)  # set by the transition that just made it
-    if last_event is None:
-        # The state and the id of the event it is as of: an action after it shows as a newer event at
-        # the next acknowledgement, never as one the screen believes it has seen.
-        last_event = attempt_refresh_with_last_event(
-            attempt, ["status", "deadline", "paused_at", "paused_seconds", "current_position"]
-        )
+    # The state and the id of the event it is as of: an action after it shows as a newer event at the
+    # next acknowledgement, never as one the screen believes it has seen.
+    last_event = attempt_refresh_with_last_event(
+        attempt, ["status", "deadline", "paused_at", "paused_seconds", "current_position"]
+    )
     items = form_items(attempt)
     return {
         "attempt": attempt.public_id,

@@ -203,7 +203,7 @@ def exam_start(request, public_id: str):
         # the live version (exam_start.js) and asks exam_start_state when it changes.
         waiting=bool(errors),
         live_token=live_token(attempt),
-        live_version=live.version(attempt.pk),
+        live_version=live.version(attempt.pk) if errors else "",  # after the start, the exam brings its own
         live_seconds=LIVE_POLL_SECONDS,
         opens_in=max(0, int((attempt.session.opens_at - timezone.now()).total_seconds())),
     )

@@ -76,7 +76,7 @@ def _transition(attempt: Attempt, action: str, *, by: User | None, reason: str =
     for name, value in fields.items():
         setattr(attempt, name, value)
     attempt.save(update_fields=["status", *fields])
-    event = AttemptEvent.objects.create(
+    AttemptEvent.objects.create(
         attempt=attempt,
         from_status=source,
         to_status=target,
@@ -85,9 +85,6 @@ def _transition(attempt: Attempt, action: str, *, by: User | None, reason: str =
         reason=reason,
         detail=detail or {},
     )
-    # Read and written under the row lock, this instance is the attempt as of this event: a page
-    # made from it can tell the screen which event it shows without asking the database again.
-    attempt.as_of_event = event.pk
     # The candidate's screen polls the live version: it learns of the change once it is committed.
     transaction.on_commit(partial(live.bump, attempt.pk))
     return attempt
